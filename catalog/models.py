@@ -1,0 +1,99 @@
+import uuid
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from stores.models import Store
+
+
+class Category(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("nama"), max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    icon = models.CharField(max_length=8, blank=True, help_text="An emoji shown beside the name")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("kategori")
+        verbose_name_plural = _("kategori")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductQuerySet(models.QuerySet["Product"]):
+    def alive(self) -> "ProductQuerySet":
+        return self.filter(deleted_at__isnull=True)
+
+    def public(self) -> "ProductQuerySet":
+        """What buyers may see: active, not deleted, in a visible store."""
+        return self.filter(status=Product.Status.ACTIVE, deleted_at__isnull=True, store__is_active=True)
+
+
+class Product(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draf")
+        ACTIVE = "active", _("Aktif")
+        ARCHIVED = "archived", _("Diarsipkan")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="products")
+    category = models.ForeignKey(Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="products")
+    name = models.CharField(_("nama"), max_length=200)
+    slug = models.SlugField(max_length=220)
+    description = models.TextField(_("deskripsi"), blank=True)
+    # Integer rupiah; stock is guarded in SQL too so no update can take it below zero.
+    price = models.PositiveBigIntegerField(_("harga"))
+    stock = models.PositiveIntegerField(_("stok"), default=0)
+    weight_gram = models.PositiveIntegerField(_("berat (gram)"), validators=[MinValueValidator(1)])
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    featured = models.BooleanField(default=False, db_index=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # Maintained by catalog.search (name + description + store name, Indonesian config).
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("produk")
+        verbose_name_plural = _("produk")
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="catalog_product_price_gte_0"),
+            models.CheckConstraint(condition=Q(stock__gte=0), name="catalog_product_stock_gte_0"),
+            models.CheckConstraint(condition=Q(weight_gram__gt=0), name="catalog_product_weight_gt_0"),
+        ]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="catalog_product_search_gin"),
+            models.Index(fields=["store", "status", "-created_at"], name="catalog_product_store_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductImage(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    # A file in our STORAGES (local or R2); `url` is what the API answers.
+    image = models.ImageField(upload_to="products/%Y/%m/", max_length=300)
+    position = models.PositiveSmallIntegerField(default=0)
+    alt_text = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}#{self.position}"
+
+    @property
+    def url(self) -> str:
+        return self.image.url

@@ -1,0 +1,85 @@
+"""Project-wide fixtures: API clients per role, a clean rate-limit cache per test."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from accounts.services import user_issue_token, user_register
+
+PASSWORD = "Rahasia-Kuat-123"
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    # Rate-limit counters live in the cache; every test starts with fresh buckets.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+def make_user(role: str, email: str | None = None, full_name: str | None = None) -> User:
+    n = User.objects.count() + 1
+    return user_register(
+        email=email or f"{role}{n}@contoh.id",
+        password=PASSWORD,
+        full_name=full_name or f"{role.title()} Nomor {n}",
+        role=role,
+    )
+
+
+def make_admin(email: str = "admin@contoh.id") -> User:
+    return User.objects.create_superuser(email=email, password=PASSWORD, full_name="Admin Platform")
+
+
+def client_for(user: User) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {user_issue_token(user=user)}")
+    return client
+
+
+@pytest.fixture
+def buyer(db) -> User:
+    return make_user("buyer")
+
+
+@pytest.fixture
+def seller(db) -> User:
+    return make_user("seller")
+
+
+@pytest.fixture
+def other_seller(db) -> User:
+    return make_user("seller")
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return make_admin()
+
+
+@pytest.fixture
+def buyer_client(buyer) -> APIClient:
+    return client_for(buyer)
+
+
+@pytest.fixture
+def seller_client(seller) -> APIClient:
+    return client_for(seller)
+
+
+@pytest.fixture
+def other_seller_client(other_seller) -> APIClient:
+    return client_for(other_seller)
+
+
+@pytest.fixture
+def admin_client_api(admin_user) -> APIClient:
+    return client_for(admin_user)

@@ -1,0 +1,46 @@
+"""Writes for stores."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+
+from accounts.models import User
+from stores.models import Store
+
+# Subdomains we must never hand to a store.
+RESERVED_SLUGS = frozenset(
+    {"www", "api", "admin", "static", "media", "mail", "app", "dashboard", "store", "toko", "help", "blog", "cdn"}
+)
+
+
+def _slug_candidates(base: str):
+    base = (slugify(base) or "toko")[:50].strip("-") or "toko"
+    if base not in RESERVED_SLUGS:
+        yield base
+    for n in range(2, 1000):
+        yield f"{base}-{n}"
+
+
+def store_unique_slug(*, name: str, exclude_pk=None) -> str:
+    taken_qs = Store.objects.all()
+    if exclude_pk is not None:
+        taken_qs = taken_qs.exclude(pk=exclude_pk)
+    base = (slugify(name) or "toko")[:50].strip("-") or "toko"
+    taken = set(taken_qs.filter(slug__startswith=base).values_list("slug", flat=True))
+    for candidate in _slug_candidates(name):
+        if candidate not in taken:
+            return candidate
+    raise RuntimeError("no free slug")  # 1000 stores with one name: not a real case
+
+
+def store_create_for_seller(*, owner: User, name: str | None = None) -> Store:
+    """A seller gets a store at once: named after them, unique slug, open and visible."""
+    store_name = name or f"Toko {owner.full_name}".strip()
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Store.objects.create(owner=owner, name=store_name, slug=store_unique_slug(name=store_name))
+        except IntegrityError:
+            continue  # a concurrent registration took the slug; pick again
+    raise RuntimeError("could not allocate a store slug")

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+# JSON routes: each app owns its `api_urls` (paths exactly as in SPEC §4).
+api_patterns = [
+    path("", include("accounts.urls")),
+    path("schema", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("api/", include(api_patterns)),
+    path("django-admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+if not settings.R2_BUCKET:
+    # Local media in every mode: the default single-machine setup has no separate file server.
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))
+
+handler400 = "tokoblitar.api.handlers.handler400"
+handler403 = "tokoblitar.api.handlers.handler403"
+handler404 = "tokoblitar.api.handlers.handler404"
+handler500 = "tokoblitar.api.handlers.handler500"
