@@ -20,6 +20,17 @@ def _clean_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _channel_layer_on_test_db(django_db_setup):
+    # The Postgres channel layer's settings name the dev database; tests push through theirs.
+    from django.conf import settings
+    from django.db import connection
+
+    layer = settings.CHANNEL_LAYERS.get("default", {})
+    if layer.get("BACKEND", "").endswith("PostgresChannelLayer"):
+        layer["CONFIG"]["NAME"] = connection.settings_dict["NAME"]
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

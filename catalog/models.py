@@ -56,6 +56,8 @@ class Product(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     # Maintained by catalog.search (name + description + store name, Indonesian config).
     search_vector = SearchVectorField(null=True, editable=False)
+    # lower(unaccent(name)), kept by the same trigger; trigram (typo) matching runs on it.
+    search_text = models.TextField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
@@ -44,3 +47,39 @@ def store_create_for_seller(*, owner: User, name: str | None = None) -> Store:
         except IntegrityError:
             continue  # a concurrent registration took the slug; pick again
     raise RuntimeError("could not allocate a store slug")
+
+
+STORE_UPDATABLE_FIELDS = (
+    "name",
+    "description",
+    "logo_url",
+    "banner_url",
+    "address",
+    "lat",
+    "lng",
+    "google_maps_url",
+    "instagram_handle",
+)
+_COORD_STEP = Decimal("0.000001")
+
+
+def store_update(*, store: Store, data: dict[str, Any]) -> Store:
+    """Partial update of the seller-editable fields.
+
+    The slug (the store's subdomain) stays as it is on rename, so links keep working.
+    A rename re-indexes the store's products for search: the `stores_store_search_refresh`
+    trigger (catalog migration 0002) does it in one UPDATE inside this transaction.
+    """
+    unknown = set(data) - set(STORE_UPDATABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not updatable: {sorted(unknown)}")
+    with transaction.atomic():
+        store = Store.objects.select_for_update().get(pk=store.pk)
+        for key, value in data.items():
+            if key in ("lat", "lng") and value is not None:
+                value = Decimal(str(value)).quantize(_COORD_STEP, rounding=ROUND_HALF_UP)
+            setattr(store, key, value)
+        store.full_clean(exclude=["owner", "slug"], validate_unique=False, validate_constraints=False)
+        if data:
+            store.save(update_fields=[*data, "updated_at"])
+    return store

@@ -1,3 +1,9 @@
 """WebSocket routes; each app appends its consumers here."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from orders.consumers import OrderConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/orders/<uuid:order_id>/", OrderConsumer.as_asgi()),
+]

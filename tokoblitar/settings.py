@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "marketplace",
     "assistant",
     "webhooks",
+    "storefront",
+    "dashboard",
+    "promos",
+    "shipping",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +69,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tokoblitar.api.ratelimit.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "tokoblitar.middleware.StoreSubdomainMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -89,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "storefront.context_processors.storefront",
             ],
         },
     },
@@ -120,10 +126,15 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tokoblitar"}}
     # Postgres LISTEN/NOTIFY reaches every process (web and task worker) with no extra server.
+    # channels passes CONFIG as keyword arguments; channels_postgres wants Django-style DB keys.
+    # tokoblitar/channel_layer.py: a pool per layer instance, so sync pushes from any process work.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_postgres.core.PostgresChannelLayer",
-            **{k: v for k, v in DATABASES["default"].items() if k in ("ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT")},
+            "BACKEND": "tokoblitar.channel_layer.PostgresChannelLayer",
+            "CONFIG": {
+                **{k: v for k, v in DATABASES["default"].items() if k in ("ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT")},
+                "TIME_ZONE": None,
+            },
         }
     }
 
@@ -236,6 +247,9 @@ MIDTRANS_SERVER_KEY = env.str("MIDTRANS_SERVER_KEY", default="")
 MIDTRANS_CLIENT_KEY = env.str("MIDTRANS_CLIENT_KEY", default="")
 MIDTRANS_IS_PRODUCTION = env.bool("MIDTRANS_IS_PRODUCTION", default=False)
 PAYMENT_EXPIRY_MINUTES = env.int("PAYMENT_EXPIRY_MINUTES", default=15)
+# Only for tests/staging against a fake or proxy Midtrans; empty = the SDK's sandbox/production URL.
+MIDTRANS_API_BASE_URL = env.str("MIDTRANS_API_BASE_URL", default="")
+MIDTRANS_TIMEOUT_SECONDS = env.float("MIDTRANS_TIMEOUT_SECONDS", default=10.0)
 
 SHIPPING_PROVIDER = env.str("SHIPPING_PROVIDER", default="")
 KIRIMINAJA_API_KEY = env.str("KIRIMINAJA_API_KEY", default="")

@@ -7,6 +7,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 # JSON routes: each app owns its `api_urls` (paths exactly as in SPEC §4).
 api_patterns = [
     path("", include("accounts.urls")),
+    path("", include("stores.urls")),
+    path("", include("catalog.urls")),
+    path("", include("orders.urls")),
+    path("", include("promos.urls")),
+    path("", include("webhooks.urls")),
+    path("", include("shipping.urls")),
+    path("", include("curation.urls")),
     path("schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -15,6 +22,10 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     path("django-admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("orders.page_urls")),  # /pay/<order_id>/ payment page
+    path("dashboard/", include("dashboard.urls")),
+    path("admin-panel/", include("curation.page_urls")),
+    path("", include("storefront.urls")),
 ]
 
 if not settings.R2_BUCKET:

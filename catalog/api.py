@@ -1,0 +1,138 @@
+"""Catalogue routes: the seller's products and images, and the public search."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
+
+from accounts.permissions import IsSeller
+from catalog.search import product_search
+from catalog.selectors import product_get_for_seller, product_image_get_for_seller, product_list_for_seller
+from catalog.serializers import (
+    ImageOutput,
+    ProductInput,
+    ProductOutput,
+    ProductUpdateInput,
+    PublicProductOutput,
+    PublicSearchParams,
+    SellerProductListParams,
+)
+from catalog.services import product_create, product_image_add, product_image_delete, product_soft_delete, product_update
+from stores.selectors import store_get_for_seller
+from tokoblitar.api.errors import ValidationFailed, envelope
+from tokoblitar.api.pagination import PageParams, paginate
+
+DeleteOutput = inline_serializer("ProductDeleteOutput", {"id": serializers.UUIDField()})
+
+
+class SellerProductListApi(APIView):
+    permission_classes = [IsSeller]
+
+    @extend_schema(parameters=[PageParams, SellerProductListParams], responses={200: ProductOutput(many=True)})
+    def get(self, request):
+        paging = PageParams(data=request.query_params)
+        paging.is_valid(raise_exception=True)
+        params = SellerProductListParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        store = store_get_for_seller(user=request.user)
+        page = paginate(product_list_for_seller(store=store, **params.validated_data), **paging.validated_data)
+        return envelope(ProductOutput(page.items, many=True).data, meta=page.meta)
+
+    @extend_schema(request=ProductInput, responses={201: ProductOutput})
+    def post(self, request):
+        data = ProductInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        store = store_get_for_seller(user=request.user)
+        product = product_create(store=store, **data.validated_data)
+        product = product_get_for_seller(store=store, product_id=product.pk)
+        return envelope(ProductOutput(product).data, status=201)
+
+
+class SellerProductDetailApi(APIView):
+    permission_classes = [IsSeller]
+
+    @extend_schema(request=ProductUpdateInput, responses={200: ProductOutput})
+    def put(self, request, product_id: UUID):
+        data = ProductUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        store = store_get_for_seller(user=request.user)
+        product = product_get_for_seller(store=store, product_id=product_id)
+        product_update(product=product, data=data.validated_data)
+        product = product_get_for_seller(store=store, product_id=product_id)
+        return envelope(ProductOutput(product).data)
+
+    patch = put
+
+    @extend_schema(request=None, responses={200: DeleteOutput})
+    def delete(self, request, product_id: UUID):
+        store = store_get_for_seller(user=request.user)
+        product = product_get_for_seller(store=store, product_id=product_id)
+        product_soft_delete(product=product)
+        return envelope({"id": str(product.pk)})
+
+
+class SellerProductImageApi(APIView):
+    permission_classes = [IsSeller]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": inline_serializer("ImageUpload", {"image": serializers.ImageField()})},
+        responses={201: ImageOutput},
+    )
+    def post(self, request, product_id: UUID):
+        store = store_get_for_seller(user=request.user)
+        product = product_get_for_seller(store=store, product_id=product_id)
+        upload = request.FILES.get("image") or request.FILES.get("file")
+        if upload is None:
+            raise ValidationFailed("No image uploaded", fields={"image": ["Send the file in the 'image' field"]})
+        image = product_image_add(product=product, upload=upload)
+        return envelope(ImageOutput(image).data, status=201)
+
+
+class SellerProductImageDetailApi(APIView):
+    permission_classes = [IsSeller]
+
+    @extend_schema(request=None, responses={200: DeleteOutput})
+    def delete(self, request, product_id: UUID, image_id: UUID):
+        store = store_get_for_seller(user=request.user)
+        product = product_get_for_seller(store=store, product_id=product_id)
+        image = product_image_get_for_seller(product=product, image_id=image_id)
+        product_image_delete(image=image)
+        return envelope({"id": str(image_id)})
+
+
+class PublicProductSearchApi(APIView):
+    permission_classes = [AllowAny]
+    # Public and cacheable: no session/token lookup for anonymous search traffic.
+    authentication_classes: list = []
+
+    @extend_schema(
+        parameters=[
+            PublicSearchParams,
+            PageParams,
+            OpenApiParameter("category", str, description="Category slug or id"),
+            OpenApiParameter("store", str, description="Store slug or id"),
+        ],
+        responses={200: PublicProductOutput(many=True)},
+    )
+    def get(self, request):
+        paging = PageParams(data=request.query_params)
+        paging.is_valid(raise_exception=True)
+        params = PublicSearchParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        p = params.validated_data
+        qs = product_search(
+            query=p.get("search"),
+            category=p.get("category") or None,
+            store=p.get("store") or None,
+            min_price=p.get("min_price"),
+            max_price=p.get("max_price"),
+            sort=p["sort"],
+        )
+        page = paginate(qs, **paging.validated_data)
+        return envelope(PublicProductOutput(page.items, many=True).data, meta=page.meta)

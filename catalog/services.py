@@ -1,0 +1,247 @@
+"""Writes for the catalogue: products and their images."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.text import slugify
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from catalog.models import Category, Product, ProductImage
+from stores.models import Store
+from tokoblitar.api.errors import ValidationFailed
+
+MAX_IMAGES_PER_PRODUCT = 10
+# Re-encoded longest side: sharp on phones, far smaller than camera originals.
+IMAGE_MAX_SIDE = 1600
+# A 10 MB PNG can still decode into gigabytes; refuse absurd pixel counts up front.
+IMAGE_MAX_PIXELS = 40_000_000
+ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
+UPDATABLE_FIELDS = ("name", "description", "price", "stock", "weight_gram", "category_id", "status", "featured")
+
+
+def _unique_product_slug(*, store: Store, name: str, exclude_pk: UUID | None = None) -> str:
+    base = (slugify(name) or "produk")[:200].strip("-") or "produk"
+    taken_qs = Product.objects.filter(store=store, slug__startswith=base)
+    if exclude_pk is not None:
+        taken_qs = taken_qs.exclude(pk=exclude_pk)
+    taken = set(taken_qs.values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _check_category(category_id: UUID | None) -> None:
+    if category_id is not None and not Category.objects.filter(pk=category_id).exists():
+        raise ValidationFailed("Unknown category", fields={"category_id": ["This category does not exist"]})
+
+
+def _media_name_from_ref(ref: str) -> str:
+    """`/media/products/x.jpg`, an absolute URL to it, or `products/x.jpg` -> the storage name."""
+    name = ref.strip()
+    if "://" in name:
+        name = name.split("://", 1)[1].split("/", 1)[-1]
+        name = "/" + name
+    media_url = settings.MEDIA_URL
+    if name.startswith(media_url):
+        name = name[len(media_url) :]
+    return name.lstrip("/")
+
+
+def _resolve_image_refs(*, store: Store, refs: Iterable[str]) -> list[str]:
+    """Storage names of images this store already holds, in the order given.
+
+    Only our own stored images are accepted (ids or URLs of the store's ProductImages):
+    we never fetch a user-supplied URL, and never point at another store's files.
+    """
+    refs = list(refs)
+    ids = {str(ref): uuid.UUID(str(ref)) for ref in refs if _is_uuid(ref)}
+    names = {ref: _media_name_from_ref(ref) for ref in refs if str(ref) not in ids}
+    owned = ProductImage.objects.filter(product__store=store)
+    by_id = {str(pk): name for pk, name in owned.filter(pk__in=ids.values()).values_list("pk", "image")}
+    known_names = set(owned.filter(image__in=names.values()).values_list("image", flat=True))
+    resolved, unknown = [], []
+    for ref in refs:
+        key = str(ref)
+        if key in ids:
+            name = by_id.get(str(ids[key]))
+        else:
+            name = names[ref] if names[ref] in known_names else None
+        if name is None:
+            unknown.append(key)
+        else:
+            resolved.append(name)
+    if unknown:
+        raise ValidationFailed(
+            "Images must be ones already uploaded to this store",
+            fields={"images": [f"Unknown image: {ref}" for ref in unknown[:5]]},
+        )
+    return resolved
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def product_create(
+    *,
+    store: Store,
+    name: str,
+    price: int,
+    weight_gram: int,
+    description: str = "",
+    stock: int = 0,
+    category_id: UUID | None = None,
+    status: str = Product.Status.DRAFT,
+    featured: bool = False,
+    images: list[str] | None = None,
+) -> Product:
+    """A new product in the seller's store; `images` are ids/URLs of images the store already holds."""
+    _check_category(category_id)
+    image_names = _resolve_image_refs(store=store, refs=images) if images else []
+    if len(image_names) > MAX_IMAGES_PER_PRODUCT:
+        raise ValidationFailed(
+            "Too many images", fields={"images": [f"At most {MAX_IMAGES_PER_PRODUCT} images per product"]}
+        )
+    product = Product(
+        store=store,
+        name=name,
+        slug="placeholder",
+        description=description,
+        price=price,
+        stock=stock,
+        weight_gram=weight_gram,
+        category_id=category_id,
+        status=status,
+        featured=featured,
+    )
+    product.full_clean(exclude=["store", "category", "slug"], validate_constraints=False)
+    with transaction.atomic():
+        product.slug = _unique_product_slug(store=store, name=name)
+        product.save()
+        ProductImage.objects.bulk_create(
+            ProductImage(product=product, image=image_name, position=position)
+            for position, image_name in enumerate(image_names)
+        )
+    return product
+
+
+def product_update(*, product: Product, data: dict[str, Any]) -> Product:
+    """Partial update of the fields in `data` (keys from UPDATABLE_FIELDS)."""
+    unknown = set(data) - set(UPDATABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed("Unknown fields", fields={key: ["This field cannot be changed"] for key in unknown})
+    if "category_id" in data:
+        _check_category(data["category_id"])
+    with transaction.atomic():
+        product = Product.objects.select_for_update().get(pk=product.pk)
+        for key, value in data.items():
+            setattr(product, key, value)
+        product.full_clean(exclude=["store", "category", "slug"], validate_constraints=False)
+        changed = list(data)
+        if "name" in data:
+            product.slug = _unique_product_slug(store=product.store, name=product.name, exclude_pk=product.pk)
+            changed.append("slug")
+        if changed:
+            product.save(update_fields=[*changed, "updated_at"])
+    return product
+
+
+def product_soft_delete(*, product: Product) -> Product:
+    """Hide the product everywhere; orders keep their snapshot, the row stays for history."""
+    with transaction.atomic():
+        product = Product.objects.select_for_update().get(pk=product.pk)
+        if product.deleted_at is None:
+            product.deleted_at = timezone.now()
+            product.save(update_fields=["deleted_at", "updated_at"])
+    return product
+
+
+def _reencode(upload: UploadedFile) -> bytes:
+    """Validate the real content (not the file name) and re-encode as a bounded JPEG."""
+    limit = settings.MAX_IMAGE_UPLOAD_BYTES
+    if upload.size is None or upload.size > limit:
+        raise ValidationFailed(
+            "Image is too large", fields={"image": [f"At most {limit // (1024 * 1024)} MB per image"]}
+        )
+    raw = upload.read()
+    if len(raw) > limit:
+        raise ValidationFailed("Image is too large", fields={"image": [f"At most {limit // (1024 * 1024)} MB"]})
+    not_image = ValidationFailed("Not an image", fields={"image": ["Upload a JPEG, PNG or WebP image"]})
+    try:
+        with Image.open(io.BytesIO(raw)) as probe:
+            if probe.format not in ALLOWED_IMAGE_FORMATS:
+                raise not_image
+            if probe.width * probe.height > IMAGE_MAX_PIXELS:
+                raise ValidationFailed("Image is too large", fields={"image": ["Image dimensions are too large"]})
+            probe.verify()
+        with Image.open(io.BytesIO(raw)) as img:
+            img.load()
+            img = ImageOps.exif_transpose(img)
+            img.thumbnail((IMAGE_MAX_SIDE, IMAGE_MAX_SIDE), Image.Resampling.LANCZOS)
+            if img.mode in ("RGBA", "LA", "P"):
+                img = img.convert("RGBA")
+                # Product photos show on white cards: flatten transparency onto white.
+                background = Image.new("RGB", img.size, (255, 255, 255))
+                background.paste(img, mask=img.getchannel("A"))
+                img = background
+            elif img.mode != "RGB":
+                img = img.convert("RGB")
+            out = io.BytesIO()
+            img.save(out, format="JPEG", quality=85, optimize=True, progressive=True)
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
+        raise not_image from exc
+    return out.getvalue()
+
+
+def product_image_add(*, product: Product, upload: UploadedFile) -> ProductImage:
+    """Store an uploaded photo for the product (validated, re-encoded JPEG), appended last."""
+    data = _reencode(upload)
+    with transaction.atomic():
+        # Lock the product so two uploads cannot both take the last free slot or position.
+        product = Product.objects.select_for_update().get(pk=product.pk)
+        current = ProductImage.objects.filter(product=product).aggregate(n=Max("position"), count=Count("pk"))
+        if current["count"] >= MAX_IMAGES_PER_PRODUCT:
+            raise ValidationFailed(
+                "Too many images", fields={"image": [f"At most {MAX_IMAGES_PER_PRODUCT} images per product"]}
+            )
+        position = 0 if current["n"] is None else current["n"] + 1
+        image = ProductImage(product=product, position=position, alt_text=product.name[:200])
+        image.image.save(f"{product.slug[:60] or 'produk'}-{uuid.uuid4().hex[:12]}.jpg", ContentFile(data), save=False)
+        try:
+            image.save()
+        except Exception:
+            # The row failed: do not leave an orphan file behind.
+            default_storage.delete(image.image.name)
+            raise
+        Product.objects.filter(pk=product.pk).update(updated_at=timezone.now())
+    return image
+
+
+def product_image_delete(*, image: ProductImage) -> None:
+    """Remove the image row; the file goes too unless another product still shows it."""
+    name = image.image.name
+    with transaction.atomic():
+        image.delete()
+        still_used = ProductImage.objects.filter(image=name).exists()
+        Product.objects.filter(pk=image.product_id).update(updated_at=timezone.now())
+    if not still_used and name:
+        default_storage.delete(name)

@@ -1,0 +1,198 @@
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts.models import User
+from catalog.models import Product
+from catalog.search import expand_query, product_search
+from catalog.tests.factories import category, make_product
+from conftest import make_user
+
+URL = "/api/buyer/products"
+
+
+def names(res) -> list[str]:
+    assert res.status_code == 200, res.json()
+    return [item["name"] for item in res.json()["data"]]
+
+
+@pytest.fixture
+def shop(db):
+    seller = make_user("seller")
+    store = seller.store
+    store.name = "Sambal Pecel Mbok Jum"
+    store.slug = "sambal-pecel-mbok-jum"
+    store.save()
+    return store
+
+
+@pytest.fixture
+def catalogue(shop):
+    batik = make_user("seller").store
+    make_product(shop, name="Sambal Pecel Khas Blitar", price=17000, description="Pedas, kacang sangrai")
+    make_product(shop, name="Keripik Tempe Original", price=18000, category_id=category("oleh-oleh-blitar").id)
+    make_product(shop, name="Rempeyek Kacang", price=15000, description="Teman makan pecel")
+    make_product(batik, name="Batik Tulis Kendang Jimbe", price=450000, category_id=category("batik-tenun").id)
+    make_product(batik, name="Kemeja Batik Pria", price=285000, category_id=category("fashion").id)
+    return shop, batik
+
+
+@pytest.mark.django_db
+def test_public_search_no_login_and_shape(api_client, catalogue):
+    res = api_client.get(URL, {"search": "sambal pecel"})
+    data = res.json()["data"]
+    assert res.status_code == 200
+    assert data[0]["name"] == "Sambal Pecel Khas Blitar"
+    assert data[0]["store"] == {"id": str(catalogue[0].id), "slug": "sambal-pecel-mbok-jum", "name": "Sambal Pecel Mbok Jum"}
+    assert {"id", "price", "image_url", "category", "slug"} <= set(data[0])
+    assert res.json()["meta"]["total"] == len(data)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("sambel pecal", "Sambal Pecel Khas Blitar"),
+        ("kripik tempe", "Keripik Tempe Original"),
+        ("keripik", "Keripik Tempe Original"),
+        ("BATIK tulis", "Batik Tulis Kendang Jimbe"),
+        ("batk tuls", "Batik Tulis Kendang Jimbe"),
+        ("kemeja", "Kemeja Batik Pria"),
+        ("rempeyk", "Rempeyek Kacang"),
+        ("sámbal", "Sambal Pecel Khas Blitar"),
+    ],
+)
+def test_typo_tolerant_search(api_client, catalogue, query, expected):
+    assert names(api_client.get(URL, {"search": query}))[0] == expected
+
+
+@pytest.mark.django_db
+def test_store_name_and_description_are_searchable(api_client, catalogue):
+    # Store name (weight B) finds all of the shop's products.
+    assert set(names(api_client.get(URL, {"search": "mbok jum"}))) == {
+        "Sambal Pecel Khas Blitar", "Keripik Tempe Original", "Rempeyek Kacang"}
+    # A name match outranks a description-only match.
+    found = names(api_client.get(URL, {"search": "pecel"}))
+    assert found[0] == "Sambal Pecel Khas Blitar"
+
+
+@pytest.mark.django_db
+def test_misses_and_junk(api_client, catalogue):
+    assert names(api_client.get(URL, {"search": "xyzzy qwerty"})) == []
+    assert api_client.get(URL, {"search": "!!! ''' &&"}).json()["meta"]["total"] == 0
+    assert api_client.get(URL, {"search": "a:* | !b"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_expand_query_only_widens_unknown_words(catalogue):
+    assert expand_query("batik") == "('batik')"
+    expanded = expand_query("sambel pecal")
+    assert "'sambal'" in expanded and "'pecel'" in expanded and " & " in expanded
+
+
+@pytest.mark.django_db
+def test_filters_and_sorts(api_client, catalogue):
+    shop, batik = catalogue
+    assert set(names(api_client.get(URL, {"store": batik.slug}))) == {"Batik Tulis Kendang Jimbe", "Kemeja Batik Pria"}
+    assert len(names(api_client.get(URL, {"store": str(shop.id)}))) == 3
+    assert names(api_client.get(URL, {"category": "batik-tenun"})) == ["Batik Tulis Kendang Jimbe"]
+    assert names(api_client.get(URL, {"category": str(category("fashion").id)})) == ["Kemeja Batik Pria"]
+    assert names(api_client.get(URL, {"category": "tidak-ada"})) == []
+    assert set(names(api_client.get(URL, {"min_price": 16000, "max_price": 20000}))) == {
+        "Sambal Pecel Khas Blitar", "Keripik Tempe Original"}
+    prices = [i["price"] for i in api_client.get(URL, {"sort": "price_asc"}).json()["data"]]
+    assert prices == sorted(prices)
+    prices = [i["price"] for i in api_client.get(URL, {"sort": "price_desc"}).json()["data"]]
+    assert prices == sorted(prices, reverse=True)
+    newest = names(api_client.get(URL, {"sort": "newest"}))
+    assert newest[0] == "Kemeja Batik Pria"
+    assert names(api_client.get(URL, {"search": "batik", "sort": "price_asc"})) == [
+        "Kemeja Batik Pria", "Batik Tulis Kendang Jimbe"]
+
+
+@pytest.mark.django_db
+def test_paging(api_client, catalogue):
+    res = api_client.get(URL, {"limit": 2, "page": 2, "sort": "price_asc"})
+    assert res.json()["meta"] == {"page": 2, "limit": 2, "total": 5}
+    assert [i["price"] for i in res.json()["data"]] == [18000, 285000]
+    assert api_client.get(URL, {"page": 50}).json()["data"] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "params",
+    [{"page": 0}, {"page": "abc"}, {"limit": 1000}, {"limit": -1}, {"min_price": -1}, {"max_price": "murah"},
+     {"min_price": 5000, "max_price": 100}, {"sort": "cheapest"}, {"min_price": "1e9"}, {"page": "99999999999999"}],
+)
+def test_bad_params_400(api_client, catalogue, params):
+    res = api_client.get(URL, params)
+    assert res.status_code == 400
+    assert res.json()["error"] and res.json()["meta"]["fields"]
+
+
+@pytest.mark.django_db
+def test_hidden_products(api_client, catalogue):
+    shop, batik = catalogue
+    draft = make_product(shop, name="Sambal Draf Rahasia", status="draft")
+    archived = make_product(shop, name="Sambal Arsip Lama", status="archived")
+    deleted = make_product(shop, name="Sambal Terhapus Sekali")
+    Product.objects.filter(pk=deleted.pk).update(deleted_at=timezone.now())
+    found = names(api_client.get(URL, {"search": "sambal"}))
+    assert draft.name not in found and archived.name not in found and deleted.name not in found
+    # A suspended store's products disappear from every search and listing.
+    batik.is_active = False
+    batik.save()
+    assert names(api_client.get(URL, {"search": "batik"})) == []
+    assert names(api_client.get(URL, {"store": batik.slug})) == []
+    assert api_client.get(URL).json()["meta"]["total"] == 3
+
+
+@pytest.mark.django_db
+def test_query_count_is_flat(api_client, shop, django_assert_max_num_queries, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    from django.core.files.base import ContentFile
+
+    from catalog.models import ProductImage
+    from catalog.tests.factories import image_bytes
+
+    def add(n: int) -> None:
+        for i in range(n):
+            product = make_product(shop, name=f"Sambal Pecel Varian {Product.objects.count()}")
+            image = ProductImage(product=product, position=0)
+            image.image.save(f"p{product.pk}.png", ContentFile(image_bytes()), save=True)
+
+    add(1)
+    # Lexicon lookup + count + page + images.
+    with django_assert_max_num_queries(4):
+        assert len(names(api_client.get(URL, {"search": "sambel"}))) == 1
+    add(12)
+    with django_assert_max_num_queries(4):
+        data = api_client.get(URL, {"search": "sambel"}).json()["data"]
+    assert len(data) == 13 and all(item["image_url"] for item in data)
+    with django_assert_max_num_queries(3):
+        assert len(names(api_client.get(URL))) == 13
+
+
+@pytest.mark.django_db
+def test_product_search_function_for_pages(catalogue):
+    qs = product_search(query="kripik", sort="relevance")
+    assert [p.name for p in qs] == ["Keripik Tempe Original"]
+    assert qs[0].store.name == "Sambal Pecel Mbok Jum"
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent(tmp_path, settings, django_assert_max_num_queries):
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo")
+    counts = (User.objects.count(), Product.objects.count(), len(list(tmp_path.rglob("*.jpg"))))
+    assert counts[1] >= 50 and counts[2] == counts[1]
+    snapshot = list(Product.objects.order_by("pk").values_list("pk", "updated_at", "price"))
+    call_command("seed_demo")
+    assert (User.objects.count(), Product.objects.count(), len(list(tmp_path.rglob("*.jpg")))) == counts
+    assert list(Product.objects.order_by("pk").values_list("pk", "updated_at", "price")) == snapshot
+    penjual = User.objects.get(email="penjual@tokoblitar.id")
+    assert penjual.role == "seller" and penjual.check_password("demo12345") and penjual.store.products.exists()
+    admin = User.objects.get(email="admin@tokoblitar.id")
+    assert admin.is_superuser and admin.role == "admin"
+    assert User.objects.get(email="pembeli@tokoblitar.id").role == "buyer"
+    assert product_search(query="sambel pecal").first().name.startswith("Sambal Pecel")

@@ -1,0 +1,61 @@
+"""One helper for per-store feature switches: every feature route asks here.
+
+A store without a `StoreFeatureFlags` row gets the model's field defaults, so new stores
+need no row and a flag added later has a default from day one.
+"""
+
+from __future__ import annotations
+
+from curation.models import StoreFeatureFlags
+from stores.models import Store
+from tokoblitar.api.errors import FeatureDisabled
+
+FEATURES: tuple[str, ...] = (
+    "ai_assistant",
+    "marketplace_sync",
+    "instagram",
+    "photo_enhance",
+    "whatsapp_inbox",
+    "promos",
+)
+
+FEATURE_LABELS: dict[str, str] = {
+    "ai_assistant": "asisten AI",
+    "marketplace_sync": "sinkron marketplace",
+    "instagram": "Instagram",
+    "photo_enhance": "perbaiki foto",
+    "whatsapp_inbox": "kotak masuk WhatsApp",
+    "promos": "promo",
+}
+
+
+def feature_defaults() -> dict[str, bool]:
+    return {name: StoreFeatureFlags._meta.get_field(name).default for name in FEATURES}
+
+
+def store_flags(*, store: Store | str) -> dict[str, bool]:
+    """All switches for a store (one query; defaults when it has no row)."""
+    store_id = store.pk if isinstance(store, Store) else store
+    row = StoreFeatureFlags.objects.filter(store_id=store_id).values(*FEATURES).first()
+    return row if row is not None else feature_defaults()
+
+
+def _check_feature(feature: str) -> None:
+    if feature not in FEATURES:
+        # A programming error (typo in a caller), not user input.
+        raise ValueError(f"Unknown feature {feature!r}; known: {', '.join(FEATURES)}")
+
+
+def store_feature_enabled(*, store: Store, feature: str) -> bool:
+    _check_feature(feature)
+    value = StoreFeatureFlags.objects.filter(store_id=store.pk).values_list(feature, flat=True).first()
+    return feature_defaults()[feature] if value is None else bool(value)
+
+
+def require_feature(*, store: Store, feature: str) -> None:
+    """Raise FeatureDisabled (403) when the feature is switched off for the store."""
+    if not store_feature_enabled(store=store, feature=feature):
+        raise FeatureDisabled(
+            f"The {feature} feature is switched off for the store {store.name!r} "
+            f"(fitur {FEATURE_LABELS[feature]} dinonaktifkan untuk toko ini)"
+        )

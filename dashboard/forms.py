@@ -1,0 +1,88 @@
+"""Seller dashboard forms: labels and parsing; rules stay in the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Category, Product
+from promos.models import Promo
+from shipping.models import COURIERS, ShippingSettings
+
+
+class ProductForm(forms.Form):
+    name = forms.CharField(label=_("Nama produk"), max_length=200)
+    description = forms.CharField(label=_("Deskripsi"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    price = forms.IntegerField(label=_("Harga (Rp)"), min_value=0, max_value=1_000_000_000, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    stock = forms.IntegerField(label=_("Stok"), min_value=0, max_value=1_000_000, initial=0)
+    weight_gram = forms.IntegerField(label=_("Berat (gram)"), min_value=1, max_value=100_000)
+    category = forms.ModelChoiceField(
+        label=_("Kategori"), queryset=Category.objects.order_by("position", "name"), required=False, empty_label=_("— Tanpa kategori —")
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=Product.Status.choices, initial=Product.Status.ACTIVE)
+    image = forms.FileField(
+        label=_("Foto produk"),
+        required=False,
+        help_text=_("JPEG, PNG atau WebP, maksimal 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    def product_data(self) -> dict:
+        data = {k: self.cleaned_data[k] for k in ("name", "description", "price", "stock", "weight_gram", "status")}
+        category = self.cleaned_data.get("category")
+        data["category_id"] = category.pk if category else None
+        return data
+
+
+class ProductFilterForm(forms.Form):
+    q = forms.CharField(label=_("Cari nama"), max_length=100, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("Semua status")), *Product.Status.choices], required=False)
+
+
+class OrderFilterForm(forms.Form):
+    status = forms.CharField(required=False, max_length=20)
+
+
+class ShipForm(forms.Form):
+    awb = forms.CharField(label=_("Nomor resi"), min_length=4, max_length=60)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Alasan pembatalan"), min_length=3, max_length=200)
+
+
+class PromoForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Kode"), regex=r"^[A-Za-z0-9_-]{3,40}$", error_messages={"invalid": _("3–40 huruf, angka, - atau _")}
+    )
+    type = forms.ChoiceField(label=_("Jenis"), choices=Promo.Type.choices)
+    value = forms.IntegerField(label=_("Nilai (persen atau rupiah)"), min_value=1)
+    min_order = forms.IntegerField(label=_("Minimal belanja (Rp)"), min_value=0, initial=0)
+    max_discount = forms.IntegerField(label=_("Diskon maksimal (Rp, opsional)"), min_value=1, required=False)
+    usage_limit = forms.IntegerField(label=_("Batas pemakaian total (opsional)"), min_value=1, required=False)
+    per_buyer_limit = forms.IntegerField(label=_("Batas per pembeli (opsional)"), min_value=1, required=False)
+    starts_at = forms.DateTimeField(label=_("Mulai"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = forms.DateTimeField(label=_("Berakhir"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+
+class StoreForm(forms.Form):
+    name = forms.CharField(label=_("Nama toko"), max_length=120)
+    description = forms.CharField(label=_("Deskripsi"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    logo_url = forms.URLField(label=_("URL logo"), required=False, max_length=500, assume_scheme="https")
+    banner_url = forms.URLField(label=_("URL banner"), required=False, max_length=500, assume_scheme="https")
+    address = forms.CharField(label=_("Alamat"), required=False, max_length=300)
+    lat = forms.DecimalField(label=_("Garis lintang"), required=False, min_value=-90, max_value=90, decimal_places=6)
+    lng = forms.DecimalField(label=_("Garis bujur"), required=False, min_value=-180, max_value=180, decimal_places=6)
+    google_maps_url = forms.URLField(label=_("Tautan Google Maps"), required=False, max_length=500, assume_scheme="https")
+    instagram_handle = forms.RegexField(
+        label=_("Instagram (tanpa @)"), regex=r"^[A-Za-z0-9._]{1,30}$", required=False, max_length=30
+    )
+
+
+class ShippingForm(forms.Form):
+    origin_area_id = forms.IntegerField(label=_("Kode kecamatan asal"), min_value=1, help_text=_("Kode Kemendagri, misalnya 357202 untuk Kepanjenkidul, Kota Blitar."))
+    couriers = forms.MultipleChoiceField(label=_("Kurir yang dipakai"), choices=list(COURIERS.items()), widget=forms.CheckboxSelectMultiple)
+    pickup_name = forms.CharField(label=_("Nama untuk penjemputan"), required=False, max_length=100)
+    pickup_phone = forms.CharField(label=_("HP untuk penjemputan"), required=False, max_length=20)
+    pickup_address = forms.CharField(label=_("Alamat penjemputan"), required=False, max_length=300)
+    pickup_schedule = forms.ChoiceField(label=_("Jadwal jemput"), choices=ShippingSettings.Schedule.choices)

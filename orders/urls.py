@@ -1,0 +1,26 @@
+from django.urls import path
+
+from orders import api
+
+app_name = "orders_api"
+
+urlpatterns = [
+    path("buyer/cart", api.CartApi.as_view(), name="cart"),
+    path("buyer/orders", api.BuyerOrdersApi.as_view(), name="buyer-orders"),
+    path("buyer/orders/<uuid:order_id>", api.BuyerOrderDetailApi.as_view(), name="buyer-order"),
+    path("buyer/orders/<uuid:order_id>/track", api.BuyerOrderTrackApi.as_view(), name="buyer-order-track"),
+    path("seller/orders", api.SellerOrdersApi.as_view(), name="seller-orders"),
+    path(
+        "seller/orders/<uuid:order_id>/process",
+        api.SellerOrderActionApi.as_view(action="process"),
+        name="seller-order-process",
+    ),
+    path(
+        "seller/orders/<uuid:order_id>/ship", api.SellerOrderActionApi.as_view(action="ship"), name="seller-order-ship"
+    ),
+    path(
+        "seller/orders/<uuid:order_id>/cancel",
+        api.SellerOrderActionApi.as_view(action="cancel"),
+        name="seller-order-cancel",
+    ),
+]

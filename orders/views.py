@@ -1,0 +1,94 @@
+"""The payment page `/pay/<order_id>/`: QRIS as server-rendered SVG, amount, countdown, live status."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from orders.models import Order
+from orders.payments import payment_mode
+from orders.selectors import order_get_for_buyer
+from orders.services import payment_simulate
+from tokoblitar.api.errors import DomainError, NotFound
+
+
+def format_rupiah(amount: int) -> str:
+    """25000 -> "Rp 25.000"."""
+    return "Rp " + f"{int(amount):,}".replace(",", ".")
+
+
+def _owned_order(request: HttpRequest, order_id: UUID) -> Order:
+    try:
+        return order_get_for_buyer(buyer=request.user, order_id=order_id)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+def _status_payload(order: Order) -> dict:
+    payment = getattr(order, "payment", None)
+    return {
+        "status": order.status,
+        "status_label": str(Order.Status(order.status).label),
+        "payment_status": payment.status if payment else None,
+        "is_paid": order.status in Order.PAID_STATES,
+        "is_closed": order.status not in (Order.Status.PENDING_PAYMENT,),
+        "needs_refund": order.needs_refund,
+    }
+
+
+@login_required
+@require_GET
+def payment_page(request: HttpRequest, order_id: UUID) -> HttpResponse:
+    order = _owned_order(request, order_id)
+    payment = getattr(order, "payment", None)
+    qr_svg = ""
+    if payment and payment.qr_string and order.status == Order.Status.PENDING_PAYMENT:
+        # Server-side SVG: no JavaScript QR library, works on any phone browser.
+        qr_svg = mark_safe(segno.make(payment.qr_string, error="m").svg_inline(scale=6, border=2))  # noqa: S308 - segno output
+    context = {
+        "order": order,
+        "payment": payment,
+        "qr_svg": qr_svg,
+        "total_display": format_rupiah(order.total),
+        "subtotal_display": format_rupiah(order.subtotal),
+        "discount_display": format_rupiah(order.discount),
+        "shipping_display": format_rupiah(order.shipping_cost),
+        "items": [
+            {"name": i.product_name, "quantity": i.quantity, "line_total": format_rupiah(i.line_total)}
+            for i in order.items.all()
+        ],
+        "status": _status_payload(order),
+        "simulator": payment_mode() == "simulator",
+    }
+    return render(request, "orders/payment.html", context)
+
+
+@login_required
+@require_GET
+def payment_status(request: HttpRequest, order_id: UUID) -> JsonResponse:
+    """Polled by the payment page when the WebSocket is not available."""
+    return JsonResponse(_status_payload(_owned_order(request, order_id)))
+
+
+@login_required
+@require_POST
+def payment_simulate_view(request: HttpRequest, order_id: UUID, action: str) -> HttpResponse:
+    order = _owned_order(request, order_id)
+    try:
+        payment_simulate(order=order, action=action)
+    except DomainError as exc:
+        messages.error(request, _("Simulator gagal: %(reason)s") % {"reason": exc.message})
+    else:
+        if action == "pay":
+            messages.success(request, _("Pembayaran simulasi terkirim."))
+        else:
+            messages.info(request, _("Pembayaran dibuat kedaluwarsa."))
+    return redirect("orders:pay", order_id=order.pk)

@@ -1,0 +1,143 @@
+"""Promo routes: `/api/seller/promo` (the seller's store) and `/api/admin/promo` (platform-wide).
+
+Both share one serializer set and one service set; only the owner differs (the seller's store
+vs. store NULL). The seed's routes take PUT/DELETE on the collection with `id` in the body;
+`/<id>` is accepted too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.views import APIView
+
+from accounts.permissions import IsPlatformAdmin, IsSeller
+from promos.models import Promo
+from promos.selectors import promo_get_for_owner, promo_list_for_owner
+from promos.services import promo_create, promo_delete, promo_update
+from stores.models import Store
+from tokoblitar.api.errors import NotFound, ValidationFailed, envelope
+from tokoblitar.api.pagination import PageParams, paginate
+
+
+class PromoOutput(serializers.ModelSerializer):
+    store_id = serializers.UUIDField(allow_null=True, read_only=True)
+
+    class Meta:
+        model = Promo
+        fields = [
+            "id",
+            "store_id",
+            "code",
+            "type",
+            "value",
+            "min_order",
+            "max_discount",
+            "usage_limit",
+            "per_buyer_limit",
+            "used_count",
+            "starts_at",
+            "ends_at",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class PromoInput(serializers.Serializer):
+    code = serializers.RegexField(
+        r"^[A-Za-z0-9_-]{3,40}$", error_messages={"invalid": "3-40 letters, digits, '-' or '_'"}
+    )
+    type = serializers.ChoiceField(choices=Promo.Type.choices)
+    value = serializers.IntegerField(min_value=1, max_value=1_000_000_000)
+    min_order = serializers.IntegerField(min_value=0, max_value=10_000_000_000, default=0)
+    max_discount = serializers.IntegerField(min_value=1, max_value=10_000_000_000, allow_null=True, required=False)
+    usage_limit = serializers.IntegerField(min_value=1, max_value=10_000_000, allow_null=True, required=False)
+    per_buyer_limit = serializers.IntegerField(min_value=1, max_value=10_000, allow_null=True, required=False)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    is_active = serializers.BooleanField(default=True)
+
+
+class PromoIdInput(serializers.Serializer):
+    id = serializers.UUIDField()
+
+
+class _PromoApiBase(APIView):
+    """Owner resolution is the only difference between the seller and admin routes."""
+
+    # Subclasses define owner_store(request) -> Store | None.
+
+    def _promo_id(self, request, promo_id: UUID | None) -> UUID:
+        if promo_id is not None:
+            return promo_id
+        data = PromoIdInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return data.validated_data["id"]
+
+    @extend_schema(parameters=[PageParams], responses={200: PromoOutput(many=True)})
+    def get(self, request, promo_id: UUID | None = None):
+        store = self.owner_store(request)
+        if promo_id is not None:
+            return envelope(PromoOutput(promo_get_for_owner(promo_id=promo_id, store=store)).data)
+        params = PageParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        page = paginate(promo_list_for_owner(store=store), **params.validated_data)
+        return envelope(PromoOutput(page.items, many=True).data, meta=page.meta)
+
+    @extend_schema(request=PromoInput, responses={201: PromoOutput})
+    def post(self, request, promo_id: UUID | None = None):
+        if promo_id is not None:
+            raise ValidationFailed("Create promos on the collection route")
+        store = self.owner_store(request)
+        data = PromoInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        promo = promo_create(store=store, **data.validated_data)
+        return envelope(PromoOutput(promo).data, status=201)
+
+    @extend_schema(request=PromoInput(partial=True), responses={200: PromoOutput})
+    def put(self, request, promo_id: UUID | None = None):
+        store = self.owner_store(request)
+        promo = promo_get_for_owner(promo_id=self._promo_id(request, promo_id), store=store)
+        data = PromoInput(data=_without_id(request.data), partial=True)
+        data.is_valid(raise_exception=True)
+        promo = promo_update(promo=promo, **data.validated_data)
+        return envelope(PromoOutput(promo).data)
+
+    @extend_schema(request=PromoIdInput, responses={200: PromoIdInput})
+    def delete(self, request, promo_id: UUID | None = None):
+        store = self.owner_store(request)
+        promo = promo_get_for_owner(promo_id=self._promo_id(request, promo_id), store=store)
+        promo_delete(promo=promo)
+        return envelope({"id": str(promo.id)})
+
+
+def _without_id(data: Any) -> Any:
+    if hasattr(data, "dict"):
+        data = data.dict()
+    if isinstance(data, dict):
+        return {k: v for k, v in data.items() if k != "id"}
+    return data
+
+
+class SellerPromoApi(_PromoApiBase):
+    permission_classes = [IsSeller]
+
+    def owner_store(self, request) -> Store:
+        from curation.flags import require_feature
+
+        store = Store.objects.filter(owner=request.user).first()
+        if store is None:
+            raise NotFound("You have no store yet")
+        require_feature(store=store, feature="promos")
+        return store
+
+
+class AdminPromoApi(_PromoApiBase):
+    permission_classes = [IsPlatformAdmin]
+
+    def owner_store(self, request) -> None:
+        return None

@@ -1,0 +1,191 @@
+"""Writes for promos: CRUD for sellers and admins, and the atomic redemption used by checkout.
+
+Lock contract: `promo_redeem` and `promo_release` run inside the caller's transaction
+(the order service owns it). They take the promo row lock through a guarded UPDATE, after
+any product row locks, so lock order is always order -> products -> promo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.models import User
+from promos.models import Promo, PromoRedemption
+from stores.models import Store
+from tokoblitar.api.errors import ValidationFailed
+
+EDITABLE_FIELDS = (
+    "code",
+    "type",
+    "value",
+    "min_order",
+    "max_discount",
+    "usage_limit",
+    "per_buyer_limit",
+    "starts_at",
+    "ends_at",
+    "is_active",
+)
+
+
+def _rupiah(amount: int) -> str:
+    return "Rp " + f"{amount:,}".replace(",", ".")
+
+
+def _validate_rules(values: dict[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    if values["type"] == Promo.Type.PERCENTAGE and not 1 <= values["value"] <= 100:
+        errors["value"] = ["A percentage promo takes a value from 1 to 100"]
+    if values["value"] < 1:
+        errors["value"] = ["Value must be at least 1"]
+    if values["ends_at"] <= values["starts_at"]:
+        errors["ends_at"] = ["ends_at must be after starts_at"]
+    if errors:
+        raise ValidationFailed("Invalid promo", fields=errors)
+
+
+def _save(promo: Promo) -> Promo:
+    try:
+        with transaction.atomic():
+            promo.save()
+    except IntegrityError as exc:
+        if "promos_code_unique" in str(exc):
+            raise ValidationFailed(
+                f"Promo code {promo.code} already exists", fields={"code": ["This code is already in use"]}
+            ) from exc
+        raise
+    return promo
+
+
+def promo_create(*, store: Store | None, **data: Any) -> Promo:
+    """Create a store promo (store given) or a platform promo (store None)."""
+    values = {k: data[k] for k in EDITABLE_FIELDS if k in data}
+    values["code"] = values["code"].strip().upper()
+    values.setdefault("is_active", True)
+    _validate_rules(values)
+    return _save(Promo(store=store, **values))
+
+
+def promo_update(*, promo: Promo, **data: Any) -> Promo:
+    """Partial update; used_count is never editable."""
+    for key in EDITABLE_FIELDS:
+        if key in data:
+            setattr(promo, key, data[key])
+    promo.code = promo.code.strip().upper()
+    _validate_rules({"type": promo.type, "value": promo.value, "starts_at": promo.starts_at, "ends_at": promo.ends_at})
+    if promo.usage_limit is not None and promo.usage_limit < promo.used_count:
+        raise ValidationFailed(
+            "usage_limit is below the uses already made",
+            fields={"usage_limit": [f"Already used {promo.used_count} times"]},
+        )
+    return _save(promo)
+
+
+def promo_delete(*, promo: Promo) -> None:
+    """Soft delete: orders keep pointing at the promo they used; the code becomes free again."""
+    promo.deleted_at = timezone.now()
+    promo.is_active = False
+    promo.save(update_fields=["deleted_at", "is_active", "updated_at"])
+
+
+@dataclass(frozen=True)
+class PromoApplication:
+    promo: Promo
+    discount: int
+
+
+def promo_check(*, code: str, store: Store, buyer: User, subtotal: int) -> PromoApplication:
+    """Validate a code for an order of `store` (no writes). 400 with the reason when it does not apply."""
+    normalized = code.strip().upper()
+    field = "promo_code"
+    promo = (
+        Promo.objects.alive()
+        .filter(code=normalized)
+        .filter(Q(store=store) | Q(store__isnull=True))
+        .order_by(F("store").asc(nulls_last=True))  # the store's own code wins over a platform one
+        .first()
+    )
+    if promo is None:
+        if Promo.objects.alive().filter(code=normalized).exists():
+            raise ValidationFailed(
+                f"Promo code {normalized} belongs to another store", fields={field: ["This code is for another store"]}
+            )
+        raise ValidationFailed(f"Promo code {normalized} does not exist", fields={field: ["Unknown promo code"]})
+    now = timezone.now()
+    reason = None
+    if not promo.is_active:
+        reason = f"Promo code {normalized} is not active"
+    elif now < promo.starts_at:
+        reason = f"Promo code {normalized} has not started yet"
+    elif now >= promo.ends_at:
+        reason = f"Promo code {normalized} has expired"
+    elif promo.usage_limit is not None and promo.used_count >= promo.usage_limit:
+        reason = f"Promo code {normalized} has been used up"
+    elif subtotal < promo.min_order:
+        reason = f"Promo code {normalized} needs a minimum order of {_rupiah(promo.min_order)}"
+    elif promo.per_buyer_limit is not None and _buyer_uses(promo=promo, buyer=buyer) >= promo.per_buyer_limit:
+        reason = f"You have already used promo code {normalized} the maximum number of times"
+    if reason:
+        raise ValidationFailed(reason, fields={field: [reason]})
+    return PromoApplication(promo=promo, discount=promo.discount_for(subtotal))
+
+
+def _buyer_uses(*, promo: Promo, buyer: User) -> int:
+    return PromoRedemption.objects.filter(promo=promo, buyer=buyer, status=PromoRedemption.Status.ACTIVE).count()
+
+
+def promo_redeem(*, promo: Promo, buyer: User, order: Any) -> PromoRedemption:
+    """Take one use of `promo` for `order`, inside the caller's transaction.
+
+    The guarded UPDATE is the over-redemption guard: it only succeeds while used_count < limit,
+    and it holds the promo row lock until commit, so concurrent redemptions of this promo run one
+    after another. The per-buyer count is read after taking that lock, so under READ COMMITTED it
+    sees every redemption committed before us: no buyer can exceed per_buyer_limit either.
+    """
+    guard = Q(pk=promo.pk, is_active=True, deleted_at__isnull=True)
+    if promo.usage_limit is not None:
+        guard &= Q(used_count__lt=F("usage_limit"))
+    if not Promo.objects.filter(guard).update(used_count=F("used_count") + 1):
+        raise ValidationFailed(
+            f"Promo code {promo.code} has been used up", fields={"promo_code": ["This code has been used up"]}
+        )
+    if promo.per_buyer_limit is not None and _buyer_uses(promo=promo, buyer=buyer) >= promo.per_buyer_limit:
+        raise ValidationFailed(
+            f"You have already used promo code {promo.code} the maximum number of times",
+            fields={"promo_code": ["Per-buyer limit reached"]},
+        )
+    return PromoRedemption.objects.create(promo=promo, buyer=buyer, order=order)
+
+
+def promo_release(*, order: Any) -> bool:
+    """Give an order's promo use back (expiry, cancel, deny). Runs once: the redemption row flips
+    active -> released under a guarded UPDATE, and only then is used_count decremented."""
+    flipped = PromoRedemption.objects.filter(order=order, status=PromoRedemption.Status.ACTIVE).update(
+        status=PromoRedemption.Status.RELEASED, released_at=timezone.now()
+    )
+    if not flipped:
+        return False
+    redemption = PromoRedemption.objects.only("promo_id").get(order=order)
+    Promo.objects.filter(pk=redemption.promo_id, used_count__gt=0).update(used_count=F("used_count") - 1)
+    return True
+
+
+def promo_reclaim(*, order: Any) -> bool:
+    """A late payment for an order whose promo use was released takes it back if the limit allows.
+
+    The buyer paid the discounted total either way; if the promo is used up meanwhile the order keeps
+    its price and the redemption stays released (noted in the order history by the caller)."""
+    redemption = PromoRedemption.objects.filter(order=order, status=PromoRedemption.Status.RELEASED).first()
+    if redemption is None:
+        return False
+    guard = Q(pk=redemption.promo_id)
+    guard &= Q(usage_limit__isnull=True) | Q(used_count__lt=F("usage_limit"))
+    if not Promo.objects.filter(guard).update(used_count=F("used_count") + 1):
+        return False
+    PromoRedemption.objects.filter(pk=redemption.pk).update(status=PromoRedemption.Status.ACTIVE, released_at=None)
+    return True

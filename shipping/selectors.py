@@ -1,0 +1,75 @@
+"""Shipping reads: districts, a store's settings, a shipment with its events."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from shipping.models import Area, Shipment, ShippingSettings
+from stores.models import Store
+from tokoblitar.api.errors import NotFound, ValidationFailed
+
+_PREFIX = re.compile(r"^\s*(kec(amatan)?\.?|kab(upaten)?\.?)\s+", re.IGNORECASE)
+
+
+def _clean_name(value: str) -> str:
+    return _PREFIX.sub("", value or "").strip()
+
+
+def area_list(*, search: str = "", limit: int = 20) -> QuerySet[Area]:
+    qs = Area.objects.all()
+    for word in search.split()[:5]:
+        qs = qs.filter(Q(name__icontains=word) | Q(city__icontains=word) | Q(postal_code=word))
+    return qs.order_by("name", "city")[:limit]
+
+
+def area_resolve(destination: Any, *, field: str = "destination") -> Area:
+    """A district from an id (int or digits), a name ("Sananwetan" / "Sananwetan, Kota Blitar")
+    or a shipping address dict ({district_id} or {district, city}). Unknown → ValidationFailed."""
+
+    def fail(message: str) -> ValidationFailed:
+        return ValidationFailed(message, fields={field: [message]})
+
+    city = ""
+    if isinstance(destination, dict):
+        value = destination.get("district_id") or destination.get("area_id") or destination.get("district") or ""
+        city = str(destination.get("city") or "")
+    else:
+        value = destination
+    if isinstance(value, bool) or value is None:
+        raise fail("Kecamatan tujuan wajib diisi")
+    text = str(value).strip()
+    if not text:
+        raise fail("Kecamatan tujuan wajib diisi")
+    if text.isdigit():
+        if len(text) > 9:
+            raise fail("Kecamatan tujuan tidak dikenal")
+        area = Area.objects.filter(pk=int(text)).first()
+        if area is None:
+            raise fail("Kecamatan tujuan tidak dikenal")
+        return area
+    name, _, rest = text.partition(",")
+    city = city or rest
+    matches = list(Area.objects.filter(name__iexact=_clean_name(name))[:20])
+    if len(matches) > 1 and city.strip():
+        wanted = _clean_name(city.split(",")[0]).lower()
+        narrowed = [a for a in matches if wanted and wanted in a.city.lower()]
+        matches = narrowed or matches
+    if not matches:
+        raise fail("Kecamatan tujuan tidak dikenal")
+    if len(matches) > 1:
+        raise fail("Nama kecamatan ada di beberapa kota; sebutkan kotanya")
+    return matches[0]
+
+
+def shipping_settings_get(*, store: Store) -> ShippingSettings | None:
+    return ShippingSettings.objects.select_related("origin_area").filter(store=store).first()
+
+
+def shipment_get_for_order(*, order_id: Any) -> Shipment:
+    shipment = Shipment.objects.select_related("order").prefetch_related("events").filter(order_id=order_id).first()
+    if shipment is None:
+        raise NotFound("Pengiriman tidak ditemukan")
+    return shipment

@@ -1,0 +1,445 @@
+"""Shipping writes: settings, quotes, booking a pickup, applying courier callbacks.
+
+Locks: an order row before its shipment row (the orders app locks orders first too), so a
+payment webhook and a courier callback for the same order can never deadlock. Provider calls
+happen outside any transaction: a slow courier API must not hold row locks.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from orders.models import Order
+from orders.realtime import push_order_event
+from shipping.models import COURIERS, DEFAULT_COURIERS, DEFAULT_ORIGIN_AREA_ID, Area, Shipment, ShipmentEvent, ShippingSettings
+from shipping.providers import get_shipping_provider, shipping_mode
+from shipping.providers.base import PROVIDER_NAME, PickupPackage, PickupRequest, Quote, RateRequest
+from shipping.selectors import area_resolve
+from stores.models import Store
+from tokoblitar.api.errors import Conflict, FeatureDisabled, ProviderError, ValidationFailed
+
+logger = logging.getLogger(__name__)
+
+MAX_WEIGHT_GRAM = 50_000  # KiriminAja's express services take parcels up to 50 kg
+
+
+# --- Settings -----------------------------------------------------------------------------
+
+
+def shipping_settings_get_or_create(*, store: Store) -> ShippingSettings:
+    """A store's settings; a new store gets origin Kota Blitar and the common couriers."""
+    found = ShippingSettings.objects.select_related("origin_area").filter(store=store).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return ShippingSettings.objects.create(
+                store=store, origin_area_id=DEFAULT_ORIGIN_AREA_ID, couriers=list(DEFAULT_COURIERS)
+            )
+    except IntegrityError:  # created concurrently by another request
+        return ShippingSettings.objects.select_related("origin_area").get(store=store)
+
+
+def _validate_couriers(couriers: list[str]) -> list[str]:
+    codes = [str(c).strip().lower() for c in couriers]
+    unknown = sorted({c for c in codes if c not in COURIERS})
+    if unknown:
+        raise ValidationFailed(
+            f"Kurir tidak dikenal: {', '.join(unknown)}", fields={"couriers": [f"Kurir tidak dikenal: {', '.join(unknown)}"]}
+        )
+    if not codes:
+        raise ValidationFailed("Pilih minimal satu kurir", fields={"couriers": ["Pilih minimal satu kurir"]})
+    return list(dict.fromkeys(codes))  # keep order, drop repeats
+
+
+def shipping_settings_update(*, store: Store, **fields: Any) -> ShippingSettings:
+    """Partial update: origin_area_id, couriers, pickup_name/phone/address/schedule."""
+    current = shipping_settings_get_or_create(store=store)
+    with transaction.atomic():
+        obj = ShippingSettings.objects.select_for_update().get(pk=current.pk)
+        if "origin_area_id" in fields:
+            area = Area.objects.filter(pk=fields["origin_area_id"]).first()
+            if area is None:
+                raise ValidationFailed(
+                    "Kecamatan asal tidak dikenal", fields={"origin_district_id": ["Kecamatan asal tidak dikenal"]}
+                )
+            obj.origin_area = area
+        if "couriers" in fields:
+            obj.couriers = _validate_couriers(fields["couriers"])
+        for name in ("pickup_name", "pickup_phone", "pickup_address", "pickup_schedule"):
+            if name in fields:
+                setattr(obj, name, fields[name])
+        obj.full_clean(exclude=["store", "origin_area"])
+        obj.save()
+    return ShippingSettings.objects.select_related("origin_area").get(pk=obj.pk)
+
+
+# --- Rates --------------------------------------------------------------------------------
+
+
+def parse_courier(courier: str) -> tuple[str, str]:
+    """`jne` → ("jne", ""), `JNE:reg` → ("jne", "REG")."""
+    code, _, service = str(courier or "").strip().partition(":")
+    code = code.strip().lower()
+    if not code or code not in COURIERS:
+        raise ValidationFailed("Kurir tidak dikenal", fields={"courier": ["Kurir tidak dikenal"]})
+    return code, service.strip().upper()
+
+
+def _check_weight(weight_gram: Any) -> int:
+    if isinstance(weight_gram, bool) or not isinstance(weight_gram, int) or not 0 < weight_gram <= MAX_WEIGHT_GRAM:
+        message = f"Berat harus 1–{MAX_WEIGHT_GRAM} gram"
+        raise ValidationFailed(message, fields={"weight_gram": [message]})
+    return weight_gram
+
+
+def _provider_rates(*, store: Store, destination: Any, weight_gram: int, couriers: list[str]) -> list[Quote]:
+    conf = shipping_settings_get_or_create(store=store)
+    area = area_resolve(destination)
+    provider = get_shipping_provider()
+    request = RateRequest(
+        origin_id=provider.kecamatan_id(conf.origin_area),
+        destination_id=provider.kecamatan_id(area),
+        weight_gram=weight_gram,
+        couriers=couriers,
+        origin_latlng=(conf.origin_area.lat, conf.origin_area.lng),
+        destination_latlng=(area.lat, area.lng),
+    )
+    if provider.name == "simulator":
+        return provider.rates(request)
+    # Checkout asks the same question several times; live prices hold for minutes.
+    key = f"shipping:rates:{request.origin_id}:{request.destination_id}:{weight_gram}:{','.join(sorted(couriers))}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = provider.rates(request)
+        cache.set(key, cached, 600)
+    return cached
+
+
+def shipping_rates(*, store: Store, destination: Any, weight_gram: int) -> list[Quote]:
+    """Every service of every courier the store offers, cheapest first."""
+    _check_weight(weight_gram)
+    conf = shipping_settings_get_or_create(store=store)
+    quotes = _provider_rates(store=store, destination=destination, weight_gram=weight_gram, couriers=list(conf.couriers))
+    return sorted(quotes, key=lambda q: (q.price, q.courier, q.service))
+
+
+def shipping_quote(*, store: Store, destination: Any, weight_gram: int, courier: str) -> Quote:
+    """The price of `courier` (`jne`, or `jne:REG`; without a service the courier's cheapest).
+
+    ValidationFailed for an unknown/unoffered courier or service, or an unknown destination;
+    ProviderError("KiriminAja", ...) when the rates provider fails."""
+    code, service = parse_courier(courier)
+    _check_weight(weight_gram)
+    conf = shipping_settings_get_or_create(store=store)
+    if code not in conf.couriers:
+        raise ValidationFailed("Toko ini tidak mengirim dengan kurir itu", fields={"courier": ["Kurir tidak tersedia"]})
+    quotes = _provider_rates(store=store, destination=destination, weight_gram=weight_gram, couriers=[code])
+    quotes = [q for q in quotes if q.courier == code and (not service or q.service.upper() == service)]
+    if not quotes:
+        message = "Layanan kurir tidak tersedia untuk tujuan ini"
+        raise ValidationFailed(message, fields={"courier": [message]})
+    return min(quotes, key=lambda q: (q.price, q.service))
+
+
+# --- Booking ------------------------------------------------------------------------------
+
+BOOKED_OR_LATER = frozenset(
+    {
+        Shipment.Status.BOOKED,
+        Shipment.Status.PROCESSED,
+        Shipment.Status.SHIPPED,
+        Shipment.Status.DELIVERED,
+        Shipment.Status.RETURNED,
+    }
+)
+
+
+def book_max_attempts() -> int:
+    return int(getattr(settings, "SHIPMENT_BOOK_MAX_ATTEMPTS", 5))
+
+
+def book_backoff(attempt: int) -> timedelta:
+    """30 s, 60 s, 120 s, ... capped at an hour (base from SHIPMENT_BOOK_BACKOFF_SECONDS)."""
+    base = int(getattr(settings, "SHIPMENT_BOOK_BACKOFF_SECONDS", 30))
+    return timedelta(seconds=min(base * 2 ** max(attempt - 1, 0), 3600))
+
+
+def shipment_data(shipment: Shipment) -> dict:
+    """The shipment as pushed to the tracking page and returned by the API."""
+    return {
+        "courier": shipment.courier,
+        "service": shipment.service,
+        "awb": shipment.awb,
+        "status": shipment.status,
+        "status_label": str(Shipment.Status(shipment.status).label),
+        "provider": shipment.provider,
+        "booked_at": shipment.booked_at.isoformat() if shipment.booked_at else None,
+        "attempts": shipment.attempts,
+        "last_error": shipment.last_error,
+    }
+
+
+def _push(shipment: Shipment, order: Order, event: ShipmentEvent | None = None) -> None:
+    payload: dict[str, Any] = {"kind": "shipment", "status": order.status, "shipment": shipment_data(shipment)}
+    if event is not None:
+        payload["event"] = {
+            "status": event.status,
+            "description": event.description,
+            "at": event.occurred_at.isoformat(),
+        }
+    push_order_event(order.pk, payload)
+
+
+def _pickup_request(order: Order, provider: Any) -> PickupRequest:
+    conf = shipping_settings_get_or_create(store=order.store)
+    address = order.shipping_address or {}
+    destination = area_resolve(address, field="shipping_address.district")
+    owner = order.store.owner
+    items = list(order.items.all())
+    item_name = ", ".join(f"{i.product_name} x{i.quantity}" for i in items) or order.number
+    package = PickupPackage(
+        order_ref=order.number,
+        destination_name=str(address.get("name", "")),
+        destination_phone=str(address.get("phone", "")),
+        destination_address=str(address.get("address", "")),
+        destination_kecamatan_id=provider.kecamatan_id(destination),
+        destination_zipcode=str(address.get("postal_code", "") or destination.postal_code),
+        weight_gram=max(order.weight_gram, 1),
+        item_value=order.subtotal,
+        item_name=item_name,
+        shipping_cost=order.shipping_cost,
+        courier=order.courier,
+        service=order.courier_service,
+    )
+    return PickupRequest(
+        name=conf.pickup_name or order.store.name,
+        phone=conf.pickup_phone or getattr(owner, "phone", "") or "",
+        address=conf.pickup_address or order.store.address or conf.origin_area.label,
+        kecamatan_id=provider.kecamatan_id(conf.origin_area),
+        schedule=conf.pickup_schedule,
+        package=package,
+    )
+
+
+def shipment_request_pickup(*, order_id: str, attempt: int = 1) -> Shipment | None:
+    """Book the courier for a paid order (attempt `attempt`); idempotent.
+
+    Returns the shipment (status BOOKED, RETRYING with `next_attempt_at`, or FAILED after
+    the last attempt), or None when the order no longer needs a courier."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().select_related("store").filter(pk=order_id).first()
+        if order is None or order.status not in (Order.Status.PAID, Order.Status.PROCESSING) or order.manual_awb:
+            return None
+        shipment, _ = Shipment.objects.select_for_update().get_or_create(
+            order=order,
+            defaults={"provider": shipping_mode(), "courier": order.courier, "service": order.courier_service},
+        )
+        # A duplicate or stale task (the same attempt enqueued twice) must not book twice.
+        if shipment.status in BOOKED_OR_LATER or shipment.attempts >= attempt:
+            return shipment
+        shipment.status = Shipment.Status.BOOKING
+        shipment.attempts = attempt
+        shipment.next_attempt_at = None
+        shipment.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
+
+    provider = get_shipping_provider()
+    try:
+        result = provider.request_pickup(_pickup_request(order, provider))
+    except (ProviderError, ValidationFailed) as exc:
+        # An address we cannot map never books; only provider failures are worth retrying.
+        retry = isinstance(exc, ProviderError) and attempt < book_max_attempts()
+        with transaction.atomic():
+            shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+            shipment.last_error = str(exc)[:1000]
+            if retry:
+                shipment.status = Shipment.Status.RETRYING
+                shipment.next_attempt_at = timezone.now() + book_backoff(attempt)
+            else:
+                shipment.status = Shipment.Status.FAILED
+                shipment.next_attempt_at = None
+            shipment.save(update_fields=["status", "last_error", "next_attempt_at", "updated_at"])
+            _push(shipment, order)
+        logger.warning("Shipment booking for %s failed (attempt %s): %s", order.number, attempt, exc)
+        return shipment
+
+    from orders.services import order_transition
+
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+        shipment.status = Shipment.Status.BOOKED if shipment.status == Shipment.Status.BOOKING else shipment.status
+        shipment.provider_order_id = result.provider_order_id
+        shipment.awb = shipment.awb or result.awb
+        shipment.booked_at = timezone.now()
+        shipment.last_error = ""
+        shipment.save()
+        event, _ = ShipmentEvent.objects.get_or_create(
+            dedupe_key=f"booked:{order.number}",
+            defaults={
+                "shipment": shipment,
+                "status": Shipment.Status.BOOKED,
+                "description": f"Kurir {COURIERS.get(shipment.courier, shipment.courier)} dipesan"
+                f" ({result.provider_order_id})",
+                "occurred_at": shipment.booked_at,
+                "raw": result.raw if isinstance(result.raw, dict) else {},
+            },
+        )
+        if order.status == Order.Status.PAID:
+            order = order_transition(order=order, to=Order.Status.PROCESSING, cause=f"{PROVIDER_NAME}: kurir dipesan")
+        _push(shipment, order, event)
+    return shipment
+
+
+def shipment_book_schedule(*, order_id: str, shipment: Shipment | None, attempt: int) -> bool:
+    """Re-enqueue the booking task after a retryable failure; True when scheduled."""
+    if shipment is None or shipment.status != Shipment.Status.RETRYING or shipment.next_attempt_at is None:
+        return False
+    from shipping.tasks import shipment_book
+
+    shipment_book.using(run_after=shipment.next_attempt_at).enqueue(order_id=order_id, attempt=attempt + 1)
+    return True
+
+
+# --- Courier callbacks --------------------------------------------------------------------
+
+METHOD_STATUS = {
+    "processed_packages": Shipment.Status.PROCESSED,
+    "shipped_packages": Shipment.Status.SHIPPED,
+    "finished_packages": Shipment.Status.DELIVERED,
+    "canceled_packages": Shipment.Status.CANCELED,
+    "returned_packages": Shipment.Status.RETURNED,
+}
+METHOD_STAMP = {
+    "shipped_packages": "shipped_at",
+    "finished_packages": "finished_at",
+    "canceled_packages": "canceled_at",
+    "returned_packages": "returned_at",
+}
+DESCRIPTIONS = {
+    Shipment.Status.PROCESSED: "Paket diproses kurir, resi {awb}",
+    Shipment.Status.SHIPPED: "Paket dalam perjalanan",
+    Shipment.Status.DELIVERED: "Paket diterima",
+    Shipment.Status.CANCELED: "Pengiriman dibatalkan kurir: {reason}",
+    Shipment.Status.RETURNED: "Paket dikembalikan ke penjual",
+}
+
+
+def _parse_time(value: Any) -> datetime | None:
+    """KiriminAja times are WIB wall-clock "YYYY-MM-DD HH:MM:SS" (ISO accepted too)."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, timezone.get_fixed_timezone(7 * 60))
+    return parsed
+
+
+def _order_forward(order: Order, target: str, cause: str) -> Order:
+    """Walk the order forward to `target` through the states a parcel implies."""
+    from orders.services import order_transition
+
+    path = {
+        Order.Status.PROCESSING: [Order.Status.PROCESSING],
+        Order.Status.SHIPPED: [Order.Status.SHIPPED],
+        # A delivery callback that overtook "shipped" still passes through shipped.
+        Order.Status.DELIVERED: [Order.Status.SHIPPED, Order.Status.DELIVERED],
+    }[target]
+    for step in path:
+        if order.status == step:
+            continue
+        if order.can_move_to(step):
+            order = order_transition(order=order, to=step, cause=cause)
+    return order
+
+
+def shipment_callback_apply(*, method: str, item: dict) -> str:
+    """Apply one package of a KiriminAja callback; returns the outcome.
+
+    Outcomes: "applied", "duplicate", "stale" (recorded, but older than the shipment's
+    state), "unknown_shipment", "ignored" (a method we do not track)."""
+    status = METHOD_STATUS.get(method)
+    if status is None:
+        return "ignored"
+    order_ref = str(item.get("order_id") or "").strip()
+    awb = str(item.get("awb") or "").strip()
+    if not order_ref and not awb:
+        return "unknown_shipment"
+    stamp_raw = item.get(METHOD_STAMP.get(method, ""), "")
+    occurred_at = _parse_time(stamp_raw) or timezone.now()
+    dedupe_key = f"{method}:{order_ref or awb}:{stamp_raw or awb}"[:200]
+
+    with transaction.atomic():
+        lookup = Shipment.objects.filter(order__number=order_ref) if order_ref else Shipment.objects.filter(awb=awb)
+        shipment_ref = lookup.values("pk", "order_id").first()
+        if shipment_ref is None:
+            return "unknown_shipment"
+        order = Order.objects.select_for_update().get(pk=shipment_ref["order_id"])
+        shipment = Shipment.objects.select_for_update().get(pk=shipment_ref["pk"])
+        if ShipmentEvent.objects.filter(dedupe_key=dedupe_key).exists():
+            return "duplicate"
+        if awb and not shipment.awb:
+            shipment.awb = awb
+        description = DESCRIPTIONS[status].format(awb=awb or shipment.awb, reason=item.get("reason") or "-")
+        event = ShipmentEvent.objects.create(
+            shipment=shipment,
+            status=status,
+            description=description[:300],
+            occurred_at=occurred_at,
+            raw={"method": method, **item},
+            dedupe_key=dedupe_key,
+        )
+        current_rank = Shipment.RANK[shipment.status]
+        moves = Shipment.RANK[status] > current_rank
+        if status == Shipment.Status.CANCELED:
+            # Couriers cancel before pickup; once the parcel moves a cancel is noise.
+            moves = current_rank < Shipment.RANK[Shipment.Status.SHIPPED]
+        if not moves:
+            shipment.save(update_fields=["awb", "updated_at"])
+            _push(shipment, order, event)
+            return "stale"
+        shipment.status = status
+        if status == Shipment.Status.CANCELED:
+            shipment.last_error = description[:1000]
+        shipment.save(update_fields=["awb", "status", "last_error", "updated_at"])
+        cause = f"{PROVIDER_NAME}: {method}"
+        try:
+            if status == Shipment.Status.PROCESSED and order.status == Order.Status.PAID:
+                order = _order_forward(order, Order.Status.PROCESSING, cause)
+            elif status == Shipment.Status.SHIPPED:
+                order = _order_forward(order, Order.Status.SHIPPED, cause)
+            elif status == Shipment.Status.DELIVERED:
+                order = _order_forward(order, Order.Status.DELIVERED, cause)
+            elif status == Shipment.Status.RETURNED and not order.needs_refund:
+                # The buyer never got the goods: money goes back (the seller confirms the refund).
+                Order.objects.filter(pk=order.pk).update(needs_refund=True, updated_at=timezone.now())
+        except Conflict:
+            # e.g. a parcel moving for an order the seller cancelled: keep the record, flag it.
+            logger.warning("Order %s (%s) did not follow shipment %s", order.number, order.status, status)
+        _push(shipment, order, event)
+    return "applied"
+
+
+# --- Simulator control --------------------------------------------------------------------
+
+
+def shipment_advance(*, order: Order) -> dict:
+    """Development control: the simulator moves the parcel one step and calls our webhook."""
+    if shipping_mode() != "simulator":
+        raise FeatureDisabled("Kontrol simulator hanya tersedia saat pengiriman memakai simulator")
+    shipment = Shipment.objects.filter(order=order).first()
+    if shipment is None or shipment.status not in BOOKED_OR_LATER - {Shipment.Status.RETURNED}:
+        raise Conflict("Pengiriman belum dipesan")
+    from shipping.providers.simulator import SimulatorShippingProvider
+
+    return SimulatorShippingProvider().advance(order.number)

@@ -1,0 +1,19 @@
+"""Values every page's header needs."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+
+def storefront(request: HttpRequest) -> dict:
+    def cart_count() -> int:
+        # Lazy: only pages that render the header pay for the count.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            from storefront.selectors import cart_count_for_buyer
+
+            return cart_count_for_buyer(buyer=user)
+        session = getattr(request, "session", None)
+        return len(session.get("cart", {})) if session is not None else 0
+
+    return {"cart_count": cart_count}

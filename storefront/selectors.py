@@ -1,0 +1,124 @@
+"""Reads the buyer-facing pages need beyond the catalogue/orders selectors.
+
+Each returns rows with their relations loaded, so a page costs a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts.models import User
+from catalog.models import Product, ProductImage
+from catalog.search import first_image_prefetch
+from orders.models import CartItem
+from stores.models import Store
+from tokoblitar.api.errors import NotFound
+
+
+def store_get_visible(*, slug: str) -> Store:
+    """A store buyers may see; unknown or suspended answers 404 (same page either way)."""
+    store = Store.objects.visible().filter(slug=slug).first()
+    if store is None:
+        raise NotFound("Store not found")
+    return store
+
+
+def product_get_public(*, store_slug: str, product_slug: str) -> Product:
+    product = (
+        Product.objects.public()
+        .filter(store__slug=store_slug, slug=product_slug)
+        .select_related("store", "category")
+        .prefetch_related(first_image_prefetch())
+        .defer("search_vector", "search_text")
+        .first()
+    )
+    if product is None:
+        raise NotFound("Product not found")
+    return product
+
+
+def product_list_more_from_store(*, product: Product, limit: int = 4) -> list[Product]:
+    return list(
+        Product.objects.public()
+        .filter(store_id=product.store_id)
+        .exclude(pk=product.pk)
+        .select_related("store")
+        .prefetch_related(first_image_prefetch())
+        .defer("search_vector", "search_text", "description")
+        .order_by("-featured", "-created_at")[:limit]
+    )
+
+
+@dataclass
+class CartLine:
+    product: Product
+    quantity: int
+
+    @property
+    def line_total(self) -> int:
+        return self.product.price * self.quantity
+
+
+@dataclass
+class CartGroup:
+    store: Store
+    lines: list[CartLine] = field(default_factory=list)
+
+    @property
+    def subtotal(self) -> int:
+        return sum(line.line_total for line in self.lines)
+
+    @property
+    def weight_gram(self) -> int:
+        return sum(line.product.weight_gram * line.quantity for line in self.lines)
+
+
+def _group(lines: list[CartLine]) -> list[CartGroup]:
+    groups: dict[UUID, CartGroup] = {}
+    for line in lines:
+        group = groups.setdefault(line.product.store_id, CartGroup(store=line.product.store))
+        group.lines.append(line)
+    return list(groups.values())
+
+
+def cart_groups_for_buyer(*, buyer: User) -> list[CartGroup]:
+    """The buyer's saved cart grouped by store (orders are per store), images prefetched."""
+    items = (
+        CartItem.objects.filter(buyer=buyer)
+        .select_related("product__store")
+        .prefetch_related(Prefetch("product__images", queryset=ProductImage.objects.order_by("position", "created_at")))
+        .order_by("created_at", "id")
+    )
+    return _group([CartLine(product=item.product, quantity=item.quantity) for item in items])
+
+
+def cart_groups_for_session(*, cart: dict[str, int]) -> list[CartGroup]:
+    """A visitor's cart kept in the session until they log in (then it moves to the database)."""
+    ids = [pid for pid in cart if _is_uuid(pid)]
+    products = (
+        Product.objects.filter(pk__in=ids)
+        .select_related("store")
+        .prefetch_related(first_image_prefetch())
+        .defer("search_vector", "search_text")
+    )
+    by_id = {str(p.pk): p for p in products}
+    return _group([CartLine(product=by_id[pid], quantity=int(cart[pid])) for pid in ids if pid in by_id])
+
+
+def cart_count_for_buyer(*, buyer: User) -> int:
+    return CartItem.objects.filter(buyer=buyer).count()
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def product_images(product: Product) -> QuerySet[ProductImage] | list[ProductImage]:
+    return list(product.images.all())

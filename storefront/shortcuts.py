@@ -1,0 +1,55 @@
+"""Small helpers shared by the page views (storefront and dashboard)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from tokoblitar.api.errors import Forbidden, NotFound
+
+PAGE_SIZE = 24
+
+
+def domain_errors_as_pages(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Services raise NotFound/Forbidden; on pages they become the styled 404/403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message) from exc
+
+    return wrapper
+
+
+def safe_next(request: HttpRequest, candidate: str | None, default: str = "/") -> str:
+    """Only same-site paths: `next` must never send a buyer to another host."""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+class PageWindow:
+    """One page of a queryset without COUNT(*): fetch limit+1 rows to know if more exist.
+
+    A COUNT over 100k full-text matches costs more than the page itself."""
+
+    def __init__(self, qs: Any, *, page: int, size: int = PAGE_SIZE):
+        self.page = max(1, page)
+        self.size = size
+        rows = list(qs[(self.page - 1) * size : self.page * size + 1])
+        self.has_next = len(rows) > size
+        self.items = rows[:size]
+        self.has_previous = self.page > 1
+        self.next_page = self.page + 1
+        self.previous_page = self.page - 1

@@ -1,0 +1,393 @@
+"""Buyer-facing pages. Thin: parse with a form, call one selector/service, render."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import User
+from accounts.services import user_register
+from catalog.search import Sort, product_search
+from catalog.selectors import category_list
+from curation.selectors import active_banners, featured_product_list, featured_store_list
+from orders.models import CartItem
+from orders.selectors import order_get_for_buyer, order_list_for_buyer
+from orders.services import cart_set_quantity, order_place
+from promos.services import promo_check
+from storefront.forms import AddressForm, AddToCartForm, CartQuantityForm, CheckoutForm, LoginForm, RegisterForm, SearchForm
+from storefront.selectors import (
+    CartGroup,
+    cart_groups_for_buyer,
+    cart_groups_for_session,
+    product_get_public,
+    product_list_more_from_store,
+    store_get_visible,
+)
+from storefront.shortcuts import PageWindow, domain_errors_as_pages, safe_next
+from tokoblitar.api.errors import DomainError
+
+SESSION_CART = "cart"
+
+
+# --- Browse ----------------------------------------------------------------------------
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    featured = list(featured_product_list(limit=8))
+    # A new marketplace has nothing featured yet: show the newest products instead of a blank.
+    latest = list(product_search(sort=Sort.NEWEST)[:8]) if len(featured) < 4 else []
+    context = {
+        "banners": active_banners(limit=5),
+        "stores": list(featured_store_list(limit=10)),
+        "featured": featured,
+        "latest": latest,
+        "categories": list(category_list()),
+    }
+    return render(request, "storefront/home.html", context)
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    params = form.cleaned_data if form.is_valid() else {}
+    query = params.get("q") or ""
+    results = product_search(
+        query=query,
+        category=params.get("category") or None,
+        store=params.get("store") or None,
+        min_price=params.get("min_price"),
+        max_price=params.get("max_price"),
+        sort=params.get("sort") or Sort.RELEVANCE,
+    )
+    window = PageWindow(results, page=params.get("page") or 1)
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    context = {
+        "form": form,
+        "query": query,
+        "window": window,
+        "categories": list(category_list()),
+        "querystring": querystring.urlencode(),
+    }
+    return render(request, "storefront/search.html", context)
+
+
+@require_GET
+@domain_errors_as_pages
+def store_page(request: HttpRequest, slug: str) -> HttpResponse:
+    store = store_get_visible(slug=slug)
+    try:
+        page = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        page = 1
+    window = PageWindow(product_search(store=str(store.pk)), page=min(page, 1000))
+    return render(request, "storefront/store.html", {"store": store, "window": window})
+
+
+def subdomain_store_page(request: HttpRequest) -> HttpResponse:
+    """`<slug>.tokoblitar.com/`: the store page for the slug the middleware found in the host."""
+    return store_page(request, slug=request.store_slug)
+
+
+@require_GET
+@domain_errors_as_pages
+def product_page(request: HttpRequest, store_slug: str, product_slug: str) -> HttpResponse:
+    product = product_get_public(store_slug=store_slug, product_slug=product_slug)
+    images = list(product.images.all())
+    context = {
+        "product": product,
+        "images": images,
+        "more": product_list_more_from_store(product=product),
+        "form": AddToCartForm(initial={"product_id": product.pk, "quantity": 1}),
+        "absolute_url": request.build_absolute_uri(),
+        "og_image": request.build_absolute_uri(images[0].url) if images else "",
+    }
+    return render(request, "storefront/product.html", context)
+
+
+# --- Cart ------------------------------------------------------------------------------
+
+
+def _is_buyer(request: HttpRequest) -> bool:
+    return request.user.is_authenticated and request.user.role == User.Role.BUYER
+
+
+def _cart_groups(request: HttpRequest) -> list[CartGroup]:
+    if request.user.is_authenticated:
+        return cart_groups_for_buyer(buyer=request.user)
+    return cart_groups_for_session(cart=request.session.get(SESSION_CART, {}))
+
+
+@require_GET
+def cart(request: HttpRequest) -> HttpResponse:
+    groups = _cart_groups(request)
+    return render(request, "storefront/cart.html", {"groups": groups, "is_buyer": _is_buyer(request)})
+
+
+@require_POST
+def cart_add(request: HttpRequest) -> HttpResponse:
+    form = AddToCartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Jumlah tidak valid."))
+        return redirect(safe_next(request, request.POST.get("next"), reverse("storefront:cart")))
+    product_id: UUID = form.cleaned_data["product_id"]
+    quantity: int = form.cleaned_data["quantity"]
+    if request.user.is_authenticated and not _is_buyer(request):
+        messages.error(request, _("Keranjang hanya untuk akun pembeli. Masuk dengan akun pembeli untuk berbelanja."))
+        return redirect(safe_next(request, request.POST.get("next"), "/"))
+    try:
+        if request.user.is_authenticated:
+            current = CartItem.objects.filter(buyer=request.user, product_id=product_id).values_list("quantity", flat=True).first()
+            cart_set_quantity(buyer=request.user, product_id=product_id, quantity=(current or 0) + quantity)
+        else:
+            _session_cart_add(request, product_id, quantity)
+    except DomainError as exc:
+        messages.error(request, _("Tidak bisa menambahkan ke keranjang: %(reason)s") % {"reason": exc.message})
+        return redirect(safe_next(request, request.POST.get("next"), reverse("storefront:cart")))
+    messages.success(request, _("Ditambahkan ke keranjang."))
+    return redirect("storefront:cart")
+
+
+def _session_cart_add(request: HttpRequest, product_id: UUID, quantity: int) -> None:
+    # A visitor's cart is only remembered until login, where cart_set_quantity validates it.
+    from storefront.selectors import cart_groups_for_session
+
+    if not cart_groups_for_session(cart={str(product_id): 1}):
+        raise Http404
+    session_cart = dict(request.session.get(SESSION_CART, {}))
+    session_cart[str(product_id)] = min(999, int(session_cart.get(str(product_id), 0)) + quantity)
+    request.session[SESSION_CART] = session_cart
+
+
+@require_POST
+def cart_update(request: HttpRequest) -> HttpResponse:
+    form = CartQuantityForm(request.POST)
+    if form.is_valid():
+        product_id, quantity = form.cleaned_data["product_id"], form.cleaned_data["quantity"]
+        if request.user.is_authenticated:
+            if _is_buyer(request):
+                try:
+                    cart_set_quantity(buyer=request.user, product_id=product_id, quantity=quantity)
+                except DomainError as exc:
+                    messages.error(request, exc.message)
+        else:
+            session_cart = dict(request.session.get(SESSION_CART, {}))
+            if quantity:
+                session_cart[str(product_id)] = quantity
+            else:
+                session_cart.pop(str(product_id), None)
+            request.session[SESSION_CART] = session_cart
+    else:
+        messages.error(request, _("Jumlah tidak valid."))
+    return redirect("storefront:cart")
+
+
+def _merge_session_cart(request: HttpRequest, user: User) -> None:
+    """Carry a visitor's cart into their account at login; lines that no longer fit are dropped with a note."""
+    session_cart = request.session.pop(SESSION_CART, None) or {}
+    if user.role != User.Role.BUYER:
+        return
+    for product_id, quantity in session_cart.items():
+        current = CartItem.objects.filter(buyer=user, product_id=product_id).values_list("quantity", flat=True).first()
+        try:
+            cart_set_quantity(buyer=user, product_id=UUID(product_id), quantity=(current or 0) + int(quantity))
+        except (DomainError, ValueError) as exc:
+            messages.warning(request, _("Satu barang tidak bisa dipindahkan ke keranjang: %(reason)s") % {"reason": exc})
+
+
+# --- Checkout --------------------------------------------------------------------------
+
+
+def _checkout_group(request: HttpRequest, store_id: str | None) -> CartGroup | None:
+    groups = cart_groups_for_buyer(buyer=request.user)
+    for group in groups:
+        if store_id and str(group.store.pk) == str(store_id):
+            return group
+    return groups[0] if groups and not store_id else None
+
+
+def _quote_context(request: HttpRequest, group: CartGroup, data: dict) -> dict:
+    """Live rates and totals for the checkout (the same rules order_place applies)."""
+    from shipping.services import shipping_rates
+
+    address = AddressForm(data)
+    rates, rates_error = [], ""
+    if all(data.get(k) for k in ("district", "city")):
+        destination = {k: data.get(k, "") for k in ("name", "phone", "address", "city", "district", "postal_code")}
+        try:
+            rates = list(shipping_rates(store=group.store, destination=destination, weight_gram=group.weight_gram))
+        except DomainError as exc:
+            rates_error = exc.message
+    courier = data.get("courier") or ""
+    chosen = next((r for r in rates if f"{r.courier}:{r.service}" == courier), None)
+    promo_code = (data.get("promo_code") or "").strip()
+    discount, promo_error = 0, ""
+    if promo_code:
+        try:
+            discount = promo_check(code=promo_code, store=group.store, buyer=request.user, subtotal=group.subtotal).discount
+        except DomainError as exc:
+            promo_error = exc.message
+    shipping_cost = int(chosen.price) if chosen else 0
+    return {
+        "group": group,
+        "rates": rates,
+        "rates_error": rates_error,
+        "courier": courier,
+        "chosen": chosen,
+        "promo_code": promo_code,
+        "promo_error": promo_error,
+        "discount": discount,
+        "shipping_cost": shipping_cost,
+        "total": group.subtotal - discount + shipping_cost,
+        "address_ready": address.is_valid() or all(data.get(k) for k in ("district", "city")),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkout(request: HttpRequest) -> HttpResponse:
+    if not _is_buyer(request):
+        messages.error(request, _("Checkout hanya untuk akun pembeli."))
+        return redirect("storefront:cart")
+    store_id = request.POST.get("store_id") or request.GET.get("store")
+    group = _checkout_group(request, store_id)
+    if group is None:
+        messages.info(request, _("Keranjang Anda kosong. Pilih produk dulu, lalu checkout."))
+        return redirect("storefront:cart")
+    if request.method == "POST":
+        form = CheckoutForm(request.POST)
+        if form.is_valid():
+            try:
+                placed = order_place(
+                    buyer=request.user,
+                    store_id=group.store.pk,
+                    items=[{"product_id": line.product.pk, "quantity": line.quantity} for line in group.lines],
+                    shipping_address=form.address_data(),
+                    courier=form.cleaned_data["courier"],
+                    promo_code=form.cleaned_data["promo_code"] or "",
+                )
+            except DomainError as exc:
+                messages.error(request, _("Pesanan belum dibuat: %(reason)s") % {"reason": exc.message})
+            else:
+                return redirect("orders:pay", order_id=placed.order.pk)
+        data = request.POST
+    else:
+        last = request.user.orders.order_by("-created_at").values_list("shipping_address", flat=True).first() or {}
+        initial = {"name": request.user.full_name, "phone": request.user.phone, **last, "store_id": group.store.pk}
+        form = CheckoutForm(initial=initial)
+        data = {k: str(v) for k, v in initial.items()}
+    context = {"form": form, **_quote_context(request, group, data)}
+    return render(request, "storefront/checkout.html", context)
+
+
+@login_required
+@require_GET
+def checkout_quote(request: HttpRequest) -> HttpResponse:
+    """htmx fragment: courier choices, promo result and totals for the address typed so far."""
+    if not _is_buyer(request):
+        raise Http404
+    group = _checkout_group(request, request.GET.get("store_id"))
+    if group is None:
+        raise Http404
+    return render(request, "storefront/partials/quote.html", _quote_context(request, group, request.GET))
+
+
+# --- Orders ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def orders(request: HttpRequest) -> HttpResponse:
+    try:
+        page = max(1, min(1000, int(request.GET.get("page", 1))))
+    except ValueError:
+        page = 1
+    window = PageWindow(order_list_for_buyer(buyer=request.user), page=page, size=20)
+    return render(request, "storefront/orders.html", {"window": window})
+
+
+@login_required
+@require_GET
+@domain_errors_as_pages
+def order_detail(request: HttpRequest, order_id: UUID) -> HttpResponse:
+    order = order_get_for_buyer(buyer=request.user, order_id=order_id)
+    return render(request, "storefront/order_detail.html", _order_context(order))
+
+
+@login_required
+@require_GET
+@domain_errors_as_pages
+def order_tracking_fragment(request: HttpRequest, order_id: UUID) -> HttpResponse:
+    """Re-rendered when the order's WebSocket says something changed."""
+    order = order_get_for_buyer(buyer=request.user, order_id=order_id)
+    return render(request, "storefront/partials/tracking.html", _order_context(order))
+
+
+def _order_context(order) -> dict:  # noqa: ANN001 - orders.Order
+    shipment = getattr(order, "shipment", None)
+    events = list(shipment.events.all()) if shipment is not None and hasattr(shipment, "events") else []
+    return {
+        "order": order,
+        "shipment": shipment,
+        "events": list(reversed(events)),
+        "history": list(order.history.all()),
+        "is_paid": order.status in order.PAID_STATES,
+    }
+
+
+# --- Accounts ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def login_page(request: HttpRequest) -> HttpResponse:
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"), "")
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.get_user()
+        session_cart = request.session.get(SESSION_CART)
+        login(request, user)
+        if session_cart:
+            request.session[SESSION_CART] = session_cart
+            _merge_session_cart(request, user)
+        default = reverse("dashboard:overview") if user.role == User.Role.SELLER else "/"
+        return redirect(next_url or default)
+    return render(request, "registration/login.html", {"form": form, "next": next_url})
+
+
+@require_http_methods(["GET", "POST"])
+def register_page(request: HttpRequest) -> HttpResponse:
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"), "")
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = user_register(**form.cleaned_data)
+        except DomainError as exc:
+            for field, errors in (exc.fields or {"__all__": [exc.message]}).items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            session_cart = request.session.get(SESSION_CART)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            if session_cart:
+                request.session[SESSION_CART] = session_cart
+                _merge_session_cart(request, user)
+            messages.success(request, _("Selamat datang di TokoBLITAR, %(name)s!") % {"name": user.full_name})
+            default = reverse("dashboard:overview") if user.role == User.Role.SELLER else "/"
+            return redirect(next_url or default)
+    return render(request, "registration/register.html", {"form": form, "next": next_url})
+
+
+@require_POST
+def logout_page(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("Anda sudah keluar."))
+    return redirect("/")

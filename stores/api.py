@@ -1,0 +1,84 @@
+"""The seller's own store: read and partial update."""
+
+from __future__ import annotations
+
+from django.core.validators import URLValidator
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.views import APIView
+
+from accounts.permissions import IsSeller
+from stores.selectors import store_get_for_seller
+from stores.services import store_update
+from tokoblitar.api.errors import envelope
+
+# Only web links: no javascript:, data: or ftp: URLs end up in an <a href> or <img src>.
+_http_only = URLValidator(schemes=["http", "https"])
+
+
+class _Coordinate(serializers.FloatField):
+    default_error_messages = {"invalid": "A number is required."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StoreOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    logo_url = serializers.CharField()
+    banner_url = serializers.CharField()
+    address = serializers.CharField()
+    lat = serializers.FloatField(allow_null=True)
+    lng = serializers.FloatField(allow_null=True)
+    google_maps_url = serializers.CharField()
+    instagram_handle = serializers.CharField()
+    is_active = serializers.BooleanField()
+    featured = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class StoreUpdateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    description = serializers.CharField(max_length=5000, allow_blank=True)
+    logo_url = serializers.CharField(max_length=500, allow_blank=True, validators=[_http_only])
+    banner_url = serializers.CharField(max_length=500, allow_blank=True, validators=[_http_only])
+    address = serializers.CharField(max_length=300, allow_blank=True)
+    lat = _Coordinate(min_value=-90, max_value=90, allow_null=True)
+    lng = _Coordinate(min_value=-180, max_value=180, allow_null=True)
+    google_maps_url = serializers.CharField(max_length=500, allow_blank=True, validators=[_http_only])
+    instagram_handle = serializers.RegexField(
+        r"^@?(?!\.)(?!.*\.\.)[A-Za-z0-9._]{1,30}(?<!\.)$",
+        max_length=31,
+        allow_blank=True,
+        error_messages={"invalid": "Use 1–30 letters, digits, dots or underscores (e.g. @tokoblitar)."},
+    )
+
+    def validate_name(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError("Name is required.")
+        return value.strip()
+
+    def validate_instagram_handle(self, value: str) -> str:
+        return value.lstrip("@").lower()
+
+
+class SellerStoreApi(APIView):
+    permission_classes = [IsSeller]
+
+    @extend_schema(responses={200: StoreOutput})
+    def get(self, request):
+        return envelope(StoreOutput(store_get_for_seller(user=request.user)).data)
+
+    @extend_schema(request=StoreUpdateInput, responses={200: StoreOutput})
+    def put(self, request):
+        data = StoreUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        store = store_update(store=store_get_for_seller(user=request.user), data=data.validated_data)
+        return envelope(StoreOutput(store).data)
+
+    patch = put

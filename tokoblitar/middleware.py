@@ -1,0 +1,40 @@
+"""Store subdomains: `<slug>.<STORE_DOMAIN>` serves that store's page at `/`.
+
+Only the host is inspected here (no query): the store page itself answers 404 for an
+unknown or suspended slug, with the same styled page as any other missing page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+# Subdomains that are the platform itself, never a store.
+RESERVED_SUBDOMAINS = frozenset({"www", "api", "admin", "static", "media", "app", "dashboard"})
+SUBDOMAIN_URLCONF = "storefront.subdomain_urls"
+
+
+def store_slug_from_host(host: str, domain: str) -> str | None:
+    host = host.split(":", 1)[0].lower().rstrip(".")
+    suffix = "." + domain.lower()
+    if not domain or not host.endswith(suffix):
+        return None
+    slug = host[: -len(suffix)]
+    if not slug or "." in slug or slug in RESERVED_SUBDOMAINS:
+        return None
+    return slug
+
+
+class StoreSubdomainMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        slug = store_slug_from_host(request.get_host(), settings.STORE_DOMAIN)
+        if slug is not None:
+            request.store_slug = slug
+            # The rest of the site (product pages, cart, static) keeps working on the subdomain.
+            request.urlconf = SUBDOMAIN_URLCONF
+        return self.get_response(request)
