@@ -11,6 +11,9 @@ from accounts.services import user_issue_token, user_register
 
 PASSWORD = "Rahasia-Kuat-123"
 
+# Real-browser fixtures (daphne server, Chromium page, screenshots) for any app's browser tests.
+pytest_plugins = ["tokoblitar.testing.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
@@ -29,6 +32,11 @@ def _channel_layer_on_test_db(django_db_setup):
     layer = settings.CHANNEL_LAYERS.get("default", {})
     if layer.get("BACKEND", "").endswith("PostgresChannelLayer"):
         layer["CONFIG"]["NAME"] = connection.settings_dict["NAME"]
+    yield
+    # Pushes keep a pooled connection open; close it so the test database can be dropped.
+    from orders.realtime import realtime_shutdown
+
+    realtime_shutdown()
 
 
 @pytest.fixture

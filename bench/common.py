@@ -1,5 +1,8 @@
 """Shared helpers for the benchmarks in bench/ (search, pages, checkout, webhooks...).
 
+Import as `from bench.common import ...` with the project root on sys.path (never put
+bench/ itself on sys.path: bench/webhooks.py would shadow the `webhooks` app).
+
 - `machine_info()`: CPU model, cores, Python and PostgreSQL-independent facts for the report.
 - `percentile(values, p)`: nearest-rank percentile (p in 0..100) of a list of numbers.
 - `free_port()`: a free TCP port on 127.0.0.1 for a server under test.

@@ -1,0 +1,73 @@
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from catalog.models import Category, Product, ProductImage
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "icon", "position"]
+    list_editable = ["position"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    extra = 0
+    fields = ["image", "position", "alt_text", "created_at"]
+    readonly_fields = ["created_at"]
+    ordering = ["position", "created_at"]
+
+
+class DeletedFilter(admin.SimpleListFilter):
+    title = "deleted"
+    parameter_name = "deleted"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Not deleted"), ("yes", "Deleted")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(deleted_at__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(deleted_at__isnull=False)
+        return queryset
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "store", "category", "price", "stock", "status", "featured", "deleted_at", "created_at"]
+    list_filter = ["status", "featured", DeletedFilter, "category", "store__is_active"]
+    # Admin search is plain icontains over the few fields staff type; buyers use catalog.search.
+    search_fields = ["name", "slug", "store__name", "store__slug"]
+    list_select_related = ["store", "category"]
+    raw_id_fields = ["store"]
+    readonly_fields = ["created_at", "updated_at", "deleted_at"]
+    exclude = ["search_vector"]
+    inlines = [ProductImageInline]
+    ordering = ["-created_at"]
+    show_full_result_count = False  # COUNT(*) over 100k rows on every page is wasted work
+    actions = ["feature", "unfeature", "soft_delete", "restore"]
+
+    @admin.action(description="Feature selected products")
+    def feature(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        self.message_user(request, f"{queryset.update(featured=True, updated_at=timezone.now())} product(s) featured.")
+
+    @admin.action(description="Stop featuring selected products")
+    def unfeature(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        count = queryset.update(featured=False, updated_at=timezone.now())
+        self.message_user(request, f"{count} product(s) unfeatured.")
+
+    @admin.action(description="Soft-delete selected products (hidden everywhere)")
+    def soft_delete(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        now = timezone.now()
+        count = queryset.filter(deleted_at__isnull=True).update(deleted_at=now, updated_at=now)
+        self.message_user(request, f"{count} product(s) deleted.")
+
+    @admin.action(description="Restore selected deleted products")
+    def restore(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        count = queryset.filter(deleted_at__isnull=False).update(deleted_at=None, updated_at=timezone.now())
+        self.message_user(request, f"{count} product(s) restored.")

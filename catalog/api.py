@@ -22,7 +22,13 @@ from catalog.serializers import (
     PublicSearchParams,
     SellerProductListParams,
 )
-from catalog.services import product_create, product_image_add, product_image_delete, product_soft_delete, product_update
+from catalog.services import (
+    product_create,
+    product_image_add,
+    product_image_delete,
+    product_soft_delete,
+    product_update,
+)
 from stores.selectors import store_get_for_seller
 from tokoblitar.api.errors import ValidationFailed, envelope
 from tokoblitar.api.pagination import PageParams, paginate

@@ -54,10 +54,8 @@ class Product(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     featured = models.BooleanField(default=False, db_index=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
-    # Maintained by catalog.search (name + description + store name, Indonesian config).
+    # Filled by a database trigger (catalog migration 0002): name A, store name B, description C.
     search_vector = SearchVectorField(null=True, editable=False)
-    # lower(unaccent(name)), kept by the same trigger; trigram (typo) matching runs on it.
-    search_text = models.TextField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -75,6 +73,18 @@ class Product(models.Model):
         indexes = [
             GinIndex(fields=["search_vector"], name="catalog_product_search_gin"),
             models.Index(fields=["store", "status", "-created_at"], name="catalog_product_store_status"),
+            # Public listings: COUNT(*) and "newest" run as index-only scans over the live rows
+            # instead of reading the whole table; the price index serves price sorts/ranges.
+            models.Index(
+                fields=["created_at", "price", "store", "category"],
+                condition=Q(status="active", deleted_at__isnull=True),
+                name="catalog_product_public_cover",
+            ),
+            models.Index(
+                fields=["price", "created_at"],
+                condition=Q(status="active", deleted_at__isnull=True),
+                name="catalog_product_public_price",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -55,7 +55,7 @@ def configure_connection(sender, connection, **kwargs) -> None:
 
 
 def normalize_query(query: str | None) -> str:
-    """Lower-case, accents folded, whitespace collapsed, length capped (matches search_text)."""
+    """Lower-case, accents folded, whitespace collapsed, length capped (like the lexicon words)."""
     if not query:
         return ""
     folded = unicodedata.normalize("NFKD", query)
@@ -127,7 +127,7 @@ def product_search(
         Product.objects.public()
         .select_related("store", "category")
         .prefetch_related(first_image_prefetch())
-        .defer("search_vector", "search_text", "store__description", "category__icon")
+        .defer("search_vector", "store__description", "category__icon")
     )
     if category:
         category_id = _as_uuid(category)

@@ -21,7 +21,7 @@ def product_list_for_seller(*, store: Store, status: str | None = None, search: 
     qs = (
         Product.objects.alive()
         .filter(store=store)
-        .defer("search_vector", "search_text")
+        .defer("search_vector")
         .prefetch_related("images")
         .order_by("-created_at", "-id")
     )

@@ -1,38 +1,28 @@
-"""Django admin for curation, plus Store/Product/Category admins when their apps register none.
+"""Django admin for curation models.
 
-Changes made here are audited like the API's: actions call the same services, and plain
-form saves/deletes of curated models write an AuditLog row in the same transaction.
+Edits made here are audited like the API's: form saves and deletes write an AuditLog row
+in the same transaction. `AuditedAdminMixin` is reusable by other apps' ModelAdmins.
 """
 
 from __future__ import annotations
 
 import json
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Category, Product
 from curation.flags import FEATURES
 from curation.models import AuditLog, Banner, StoreFeatureFlags
-from curation.services import (
-    audit_record,
-    product_delete_by_admin,
-    product_set_featured,
-    store_restore,
-    store_set_featured,
-    store_suspend,
-)
-from stores.models import Store
-from tokoblitar.api.errors import Conflict
+from curation.services import audit_record
 
 
 def _snapshot(obj) -> dict:
     data = model_to_dict(obj)
-    return {k: (v.name if hasattr(v, "name") and hasattr(v, "url") else v) for k, v in data.items()}
+    return {k: ((v.name or "") if isinstance(v, FieldFile) else v) for k, v in data.items()}
 
 
 class AuditedAdminMixin:
@@ -135,11 +125,6 @@ class BannerAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def live_now(self, obj: Banner) -> bool:
         return Banner.objects.live().filter(pk=obj.pk).exists()
 
-    def get_queryset(self, request):
-        # One query for the "live now" column instead of one per row.
-        qs = super().get_queryset(request)
-        return qs
-
 
 @admin.register(StoreFeatureFlags)
 class StoreFeatureFlagsAdmin(AuditedAdminMixin, admin.ModelAdmin):
@@ -149,126 +134,3 @@ class StoreFeatureFlagsAdmin(AuditedAdminMixin, admin.ModelAdmin):
     search_fields = ["store__name", "store__slug", "store__owner__email"]
     autocomplete_fields = ["store"]
     list_select_related = ["store"]
-
-
-def _run(modeladmin, request, queryset, fn, done: str) -> None:
-    count = 0
-    for obj in queryset:
-        try:
-            fn(obj)
-            count += 1
-        except Conflict as exc:
-            modeladmin.message_user(request, exc.message, messages.WARNING)
-    modeladmin.message_user(request, f"{done}: {count}", messages.SUCCESS)
-
-
-class StoreAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "slug", "owner", "is_active", "featured", "product_count", "suspended_at", "created_at"]
-    list_filter = ["is_active", "featured", ("created_at", admin.DateFieldListFilter)]
-    search_fields = ["name", "slug", "owner__email", "owner__full_name"]
-    readonly_fields = ["suspended_at", "created_at", "updated_at"]
-    autocomplete_fields = ["owner"]
-    list_select_related = ["owner"]
-    actions = ["feature", "unfeature", "suspend", "restore"]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(_products=Count("products", filter=Q(products__deleted_at__isnull=True)))
-        )
-
-    @admin.display(description=_("produk"), ordering="_products")
-    def product_count(self, obj: Store) -> int:
-        return obj._products
-
-    @admin.action(description=_("Tampilkan di beranda (unggulan)"))
-    def feature(self, request, queryset):
-        _run(
-            self,
-            request,
-            queryset,
-            lambda s: store_set_featured(store=s, featured=True, actor=request.user, request=request),
-            "Featured",
-        )
-
-    @admin.action(description=_("Hapus dari unggulan"))
-    def unfeature(self, request, queryset):
-        _run(
-            self,
-            request,
-            queryset,
-            lambda s: store_set_featured(store=s, featured=False, actor=request.user, request=request),
-            "Unfeatured",
-        )
-
-    @admin.action(description=_("Tangguhkan toko"))
-    def suspend(self, request, queryset):
-        _run(
-            self,
-            request,
-            queryset,
-            lambda s: store_suspend(
-                store=s, reason="Ditangguhkan lewat Django admin", actor=request.user, request=request
-            ),
-            "Suspended",
-        )
-
-    @admin.action(description=_("Pulihkan toko"))
-    def restore(self, request, queryset):
-        _run(self, request, queryset, lambda s: store_restore(store=s, actor=request.user, request=request), "Restored")
-
-
-class ProductAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "store", "category", "price", "stock", "status", "featured", "deleted_at", "created_at"]
-    list_filter = ["status", "featured", ("deleted_at", admin.EmptyFieldListFilter), "category"]
-    search_fields = ["name", "slug", "store__name"]
-    readonly_fields = ["deleted_at", "created_at", "updated_at"]
-    exclude = ["search_vector", "search_text"]
-    autocomplete_fields = ["store"]
-    list_select_related = ["store", "category"]
-    actions = ["feature", "unfeature", "soft_delete"]
-
-    @admin.action(description=_("Jadikan produk unggulan"))
-    def feature(self, request, queryset):
-        _run(
-            self,
-            request,
-            queryset,
-            lambda p: product_set_featured(product=p, featured=True, actor=request.user, request=request),
-            "Featured",
-        )
-
-    @admin.action(description=_("Hapus dari unggulan"))
-    def unfeature(self, request, queryset):
-        _run(
-            self,
-            request,
-            queryset,
-            lambda p: product_set_featured(product=p, featured=False, actor=request.user, request=request),
-            "Unfeatured",
-        )
-
-    @admin.action(description=_("Hapus produk (soft delete)"))
-    def soft_delete(self, request, queryset):
-        _run(
-            self,
-            request,
-            queryset.filter(deleted_at__isnull=True),
-            lambda p: product_delete_by_admin(product=p, actor=request.user, request=request),
-            "Deleted",
-        )
-
-
-class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "icon", "position"]
-    list_editable = ["position"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-
-
-# stores/ and catalog/ own these models; register here only while their apps register none
-# (their admin modules load first, so their own registration wins without a clash).
-for _model, _admin in ((Store, StoreAdmin), (Product, ProductAdmin), (Category, CategoryAdmin)):
-    if not admin.site.is_registered(_model):
-        admin.site.register(_model, _admin)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -67,7 +68,7 @@ class DashboardParams(serializers.Serializer):
 
 
 class DashboardApi(AdminApi):
-    @extend_schema(parameters=[DashboardParams])
+    @extend_schema(parameters=[DashboardParams], responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         params = DashboardParams(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -219,6 +220,7 @@ class ProductFeatureApi(AdminApi):
 
 
 class ProductDetailApi(AdminApi):
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
     def delete(self, request, product_id: UUID):
         product = product_delete_by_admin(
             product=product_get_for_admin(product_id=product_id), actor=request.user, request=request
@@ -354,6 +356,12 @@ class FlagsInput(serializers.Serializer):
         return values
 
 
+class FlagsOutput(serializers.Serializer):
+    store_id = serializers.UUIDField()
+    store_name = serializers.CharField()
+    flags = serializers.DictField(child=serializers.BooleanField())
+
+
 def _flags_body(store: Store, flags: dict[str, bool]) -> dict:
     return {"store_id": str(store.pk), "store_name": store.name, "flags": flags}
 
@@ -361,11 +369,12 @@ def _flags_body(store: Store, flags: dict[str, bool]) -> dict:
 class FeatureFlagsApi(AdminApi):
     parser_classes = [JSONParser]
 
+    @extend_schema(responses={200: FlagsOutput})
     def get(self, request, store_id: UUID):
         store = store_get_for_admin(store_id=store_id)
         return envelope(_flags_body(store, store_flags(store=store)))
 
-    @extend_schema(request=FlagsInput)
+    @extend_schema(request=FlagsInput, responses={200: FlagsOutput})
     def put(self, request, store_id: UUID):
         store = store_get_for_admin(store_id=store_id)
         data = FlagsInput(data=request.data)

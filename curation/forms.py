@@ -35,6 +35,13 @@ class BannerForm(forms.ModelForm):
     class Meta:
         model = Banner
         fields = ["title", "subtitle", "image_url", "image", "link", "position", "starts_at", "ends_at", "is_active"]
+        help_texts = {
+            "image": _("Unggah gambar, atau isi URL gambar di atas."),
+            "link": _("URL http(s) atau alamat di situs ini, mis. /cari/?q=kopi"),
+            "position": _("Angka kecil tampil lebih dulu."),
+            "starts_at": _("WIB. Kosongkan agar langsung tayang."),
+            "ends_at": _("WIB. Kosongkan agar tayang tanpa batas."),
+        }
         widgets = {
             "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -32,7 +32,7 @@ def featured_product_list(*, limit: int = 12) -> QuerySet[Product]:
         .filter(featured=True)
         .select_related("store", "category")
         .prefetch_related(first_image_prefetch())
-        .defer("search_vector", "search_text")
+        .defer("search_vector")
         .order_by("-updated_at")[:limit]
     )
 

@@ -3,6 +3,7 @@ inside it, so a rolled-back change never leaves a trail entry behind (and vice v
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import Any
 
@@ -30,6 +31,14 @@ def _jsonable(value: Any) -> Any:
     if value is None:
         return None
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _valid_ip(value: str) -> str | None:
+    # A socket peer that is not an IP (unix socket, odd ASGI server) must not fail the change.
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
 
 
 def _target_parts(target: Any) -> tuple[str, str, str]:
@@ -67,7 +76,7 @@ def audit_record(
             target_repr=target_repr,
             before=_jsonable(before),
             after=_jsonable(after),
-            ip=client_ip(request) if request is not None else None,
+            ip=_valid_ip(client_ip(request)) if request is not None else None,
         )
 
 

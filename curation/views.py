@@ -46,9 +46,10 @@ from curation.services import (
     store_set_featured,
     store_suspend,
 )
+from orders.models import Order
 from promos.selectors import promo_get_for_owner, promo_list_for_owner
 from tokoblitar.api.errors import DomainError, NotFound
-from tokoblitar.api.pagination import paginate
+from tokoblitar.api.pagination import Page, paginate
 
 PAGE_SIZE = 25
 
@@ -66,6 +67,23 @@ def admin_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
             raise Http404(exc.message) from exc
 
     return wrapper
+
+
+def _pager(request: HttpRequest, page: Page) -> dict:
+    """Previous/next links that keep the current filters."""
+
+    def query(number: int) -> str:
+        params = request.GET.copy()
+        params["page"] = str(number)
+        return params.urlencode()
+
+    return {
+        "page": page.page,
+        "has_previous": page.page > 1,
+        "has_next": page.page * page.limit < page.total,
+        "previous_query": query(page.page - 1),
+        "next_query": query(page.page + 1),
+    }
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
@@ -101,6 +119,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "m": metrics,
         "bars": bars,
         "peak": peak,
+        "status_rows": [(value, label, metrics["orders_by_status"][value]) for value, label in Order.Status.choices],
     }
     return render(request, "curation/overview.html", context)
 
@@ -115,7 +134,7 @@ def stores(request: HttpRequest) -> HttpResponse:
     params = form.cleaned_data if form.is_valid() else {}
     qs = store_list_for_admin(search=(params.get("q") or "").strip(), status=params.get("status") or "")
     page = paginate(qs, page=params.get("page") or 1, limit=PAGE_SIZE)
-    context = {"nav": "stores", "form": form, "page": page, "params": params, "suspend_form": SuspendForm()}
+    context = {"nav": "stores", "page": page, "params": params, "pager": _pager(request, page)}
     return render(request, "curation/stores.html", context)
 
 
@@ -171,7 +190,8 @@ def products(request: HttpRequest) -> HttpResponse:
         search=(params.get("q") or "").strip(), featured=True if params.get("featured") else None
     )
     page = paginate(qs, page=params.get("page") or 1, limit=PAGE_SIZE)
-    return render(request, "curation/products.html", {"nav": "products", "form": form, "page": page, "params": params})
+    context = {"nav": "products", "page": page, "params": params, "pager": _pager(request, page)}
+    return render(request, "curation/products.html", context)
 
 
 @require_POST

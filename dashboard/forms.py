@@ -13,11 +13,19 @@ from shipping.models import COURIERS, ShippingSettings
 class ProductForm(forms.Form):
     name = forms.CharField(label=_("Nama produk"), max_length=200)
     description = forms.CharField(label=_("Deskripsi"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    price = forms.IntegerField(label=_("Harga (Rp)"), min_value=0, max_value=1_000_000_000, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    price = forms.IntegerField(
+        label=_("Harga (Rp)"),
+        min_value=0,
+        max_value=1_000_000_000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
     stock = forms.IntegerField(label=_("Stok"), min_value=0, max_value=1_000_000, initial=0)
     weight_gram = forms.IntegerField(label=_("Berat (gram)"), min_value=1, max_value=100_000)
     category = forms.ModelChoiceField(
-        label=_("Kategori"), queryset=Category.objects.order_by("position", "name"), required=False, empty_label=_("— Tanpa kategori —")
+        label=_("Kategori"),
+        queryset=Category.objects.order_by("position", "name"),
+        required=False,
+        empty_label=_("— Tanpa kategori —"),
     )
     status = forms.ChoiceField(label=_("Status"), choices=Product.Status.choices, initial=Product.Status.ACTIVE)
     image = forms.FileField(
@@ -36,7 +44,9 @@ class ProductForm(forms.Form):
 
 class ProductFilterForm(forms.Form):
     q = forms.CharField(label=_("Cari nama"), max_length=100, required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("Semua status")), *Product.Status.choices], required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Semua status")), *Product.Status.choices], required=False
+    )
 
 
 class OrderFilterForm(forms.Form):
@@ -73,15 +83,23 @@ class StoreForm(forms.Form):
     address = forms.CharField(label=_("Alamat"), required=False, max_length=300)
     lat = forms.DecimalField(label=_("Garis lintang"), required=False, min_value=-90, max_value=90, decimal_places=6)
     lng = forms.DecimalField(label=_("Garis bujur"), required=False, min_value=-180, max_value=180, decimal_places=6)
-    google_maps_url = forms.URLField(label=_("Tautan Google Maps"), required=False, max_length=500, assume_scheme="https")
+    google_maps_url = forms.URLField(
+        label=_("Tautan Google Maps"), required=False, max_length=500, assume_scheme="https"
+    )
     instagram_handle = forms.RegexField(
         label=_("Instagram (tanpa @)"), regex=r"^[A-Za-z0-9._]{1,30}$", required=False, max_length=30
     )
 
 
 class ShippingForm(forms.Form):
-    origin_area_id = forms.IntegerField(label=_("Kode kecamatan asal"), min_value=1, help_text=_("Kode Kemendagri, misalnya 357202 untuk Kepanjenkidul, Kota Blitar."))
-    couriers = forms.MultipleChoiceField(label=_("Kurir yang dipakai"), choices=list(COURIERS.items()), widget=forms.CheckboxSelectMultiple)
+    origin_area_id = forms.IntegerField(
+        label=_("Kode kecamatan asal"),
+        min_value=1,
+        help_text=_("Kode Kemendagri, misalnya 357202 untuk Kepanjenkidul, Kota Blitar."),
+    )
+    couriers = forms.MultipleChoiceField(
+        label=_("Kurir yang dipakai"), choices=list(COURIERS.items()), widget=forms.CheckboxSelectMultiple
+    )
     pickup_name = forms.CharField(label=_("Nama untuk penjemputan"), required=False, max_length=100)
     pickup_phone = forms.CharField(label=_("HP untuk penjemputan"), required=False, max_length=20)
     pickup_address = forms.CharField(label=_("Alamat penjemputan"), required=False, max_length=300)

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.views import APIView
@@ -182,17 +183,18 @@ class CartApi(APIView):
     class DeleteInput(serializers.Serializer):
         product_id = serializers.UUIDField(required=False)
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         return envelope(cart_data(request.user))
 
-    @extend_schema(request=SetInput)
+    @extend_schema(request=SetInput, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
         data = self.SetInput(data=request.data)
         data.is_valid(raise_exception=True)
         cart_set_quantity(buyer=request.user, **data.validated_data)
         return envelope(cart_data(request.user))
 
-    @extend_schema(request=DeleteInput)
+    @extend_schema(request=DeleteInput, responses={200: OpenApiTypes.OBJECT})
     def delete(self, request):
         data = self.DeleteInput(data=request.data or {})
         data.is_valid(raise_exception=True)
@@ -235,7 +237,7 @@ class BuyerOrdersApi(APIView):
     class ListParams(PageParams):
         status = serializers.ChoiceField(choices=Order.Status.choices, required=False)
 
-    @extend_schema(parameters=[ListParams])
+    @extend_schema(parameters=[ListParams], responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         params = self.ListParams(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -280,6 +282,7 @@ class BuyerOrdersApi(APIView):
 class BuyerOrderDetailApi(APIView):
     permission_classes = [IsBuyer]
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, order_id: UUID):
         return envelope(order_detail(order_get_for_buyer(buyer=request.user, order_id=order_id)))
 
@@ -287,6 +290,7 @@ class BuyerOrderDetailApi(APIView):
 class BuyerOrderTrackApi(APIView):
     permission_classes = [IsBuyer]
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, order_id: UUID):
         order = order_get_for_buyer(buyer=request.user, order_id=order_id)
         shipment = shipment_data(order)
@@ -320,7 +324,7 @@ class SellerOrdersApi(APIView):
     class ListParams(PageParams):
         status = serializers.ChoiceField(choices=Order.Status.choices, required=False)
 
-    @extend_schema(parameters=[ListParams])
+    @extend_schema(parameters=[ListParams], responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         params = self.ListParams(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -341,6 +345,7 @@ class SellerOrderActionApi(APIView):
     class CancelInput(serializers.Serializer):
         reason = serializers.CharField(max_length=200, required=False, default="no reason given")
 
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
     def post(self, request, order_id: UUID):
         order = order_get_for_store(store=_seller_store(request), order_id=order_id)  # 404 for others' orders
         if self.action == "ship":

@@ -17,9 +17,10 @@ from orders.realtime import order_group
 
 @database_sync_to_async
 def _may_watch(user: Any, order_id: str) -> bool:
-    return Order.objects.filter(pk=order_id).filter(buyer_id=user.pk).exists() or Order.objects.filter(
-        pk=order_id, store__owner_id=user.pk
-    ).exists()
+    return (
+        Order.objects.filter(pk=order_id).filter(buyer_id=user.pk).exists()
+        or Order.objects.filter(pk=order_id, store__owner_id=user.pk).exists()
+    )
 
 
 class OrderConsumer(AsyncJsonWebsocketConsumer):

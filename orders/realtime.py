@@ -65,8 +65,24 @@ class _Sender:
         future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
         future.result(timeout=PUSH_TIMEOUT)
 
+    def close(self) -> None:
+        """Close the sender's connections (test teardown, graceful shutdown)."""
+        with self._lock:
+            loop, layer = self._loop, self._layer
+            self._layer = None
+            self._config_key = None
+        if loop is not None and layer is not None and hasattr(layer, "close"):
+            try:
+                asyncio.run_coroutine_threadsafe(layer.close(), loop).result(timeout=PUSH_TIMEOUT)
+            except Exception:  # noqa: BLE001 - shutting down anyway
+                logger.warning("Closing the realtime sender failed", exc_info=True)
+
 
 _sender = _Sender()
+
+
+def realtime_shutdown() -> None:
+    _sender.close()
 
 
 def push_order_event_now(order_id: Any, payload: dict) -> None:

@@ -9,8 +9,8 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from accounts.permissions import IsSeller
-from orders.selectors import order_get_for_store
+from accounts.permissions import IsBuyer, IsSeller
+from orders.selectors import order_get_for_buyer, order_get_for_store
 from shipping.models import COURIERS, Shipment, ShippingSettings
 from shipping.providers import shipping_mode
 from shipping.providers.base import Quote
@@ -28,7 +28,13 @@ from tokoblitar.api.errors import NotFound, envelope
 
 
 def area_data(area) -> dict:  # noqa: ANN001 - Area
-    return {"id": area.id, "name": area.name, "city": area.city, "province": area.province, "postal_code": area.postal_code}
+    return {
+        "id": area.id,
+        "name": area.name,
+        "city": area.city,
+        "province": area.province,
+        "postal_code": area.postal_code,
+    }
 
 
 def quote_data(quote: Quote) -> dict:
@@ -62,7 +68,10 @@ class ShippingSettingsInput(serializers.Serializer):
     couriers = serializers.ListField(child=serializers.CharField(max_length=20), min_length=1, max_length=len(COURIERS))
     pickup_name = serializers.CharField(max_length=100, allow_blank=True)
     pickup_phone = serializers.RegexField(
-        r"^\+?[0-9][0-9 -]{6,18}$", max_length=20, allow_blank=True, error_messages={"invalid": "Nomor telepon tidak valid"}
+        r"^\+?[0-9][0-9 -]{6,18}$",
+        max_length=20,
+        allow_blank=True,
+        error_messages={"invalid": "Nomor telepon tidak valid"},
     )
     pickup_address = serializers.CharField(max_length=300, allow_blank=True)
     pickup_schedule = serializers.ChoiceField(choices=ShippingSettings.Schedule.choices)
@@ -131,6 +140,13 @@ class AreasApi(APIView):
         return envelope([area_data(a) for a in areas])
 
 
+def _advance(order) -> dict:  # noqa: ANN001 - Order
+    callback = shipment_advance(order=order)
+    shipment = Shipment.objects.get(order=order)
+    order.refresh_from_db(fields=["status"])
+    return {"callback": callback, "order_status": order.status, "shipment_status": shipment.status}
+
+
 class SellerShipmentAdvanceApi(APIView):
     """Simulator only: move the parcel one courier step via our real KiriminAja webhook."""
 
@@ -140,7 +156,15 @@ class SellerShipmentAdvanceApi(APIView):
     def post(self, request, order_id: UUID):
         store = store_get_for_seller(user=request.user)
         order = order_get_for_store(store=store, order_id=order_id)  # another store's order → 404
-        callback = shipment_advance(order=order)
-        shipment = Shipment.objects.get(order=order)
-        order.refresh_from_db(fields=["status"])
-        return envelope({"callback": callback, "order_status": order.status, "shipment_status": shipment.status})
+        return envelope(_advance(order))
+
+
+class BuyerShipmentAdvanceApi(APIView):
+    """Simulator only (demo): the buyer's tracking page can play the courier too."""
+
+    permission_classes = [IsBuyer]
+
+    @extend_schema(request=None, responses={200: None})
+    def post(self, request, order_id: UUID):
+        order = order_get_for_buyer(buyer=request.user, order_id=order_id)  # someone else's → 404
+        return envelope(_advance(order))

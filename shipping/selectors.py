@@ -33,6 +33,8 @@ def area_resolve(destination: Any, *, field: str = "destination") -> Area:
         return ValidationFailed(message, fields={field: [message]})
 
     city = ""
+    if isinstance(destination, dict) and field == "destination":
+        field = "shipping_address.district"  # an order's address: name the field the buyer filled
     if isinstance(destination, dict):
         value = destination.get("district_id") or destination.get("area_id") or destination.get("district") or ""
         city = str(destination.get("city") or "")

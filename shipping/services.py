@@ -18,7 +18,15 @@ from django.utils import timezone
 
 from orders.models import Order
 from orders.realtime import push_order_event
-from shipping.models import COURIERS, DEFAULT_COURIERS, DEFAULT_ORIGIN_AREA_ID, Area, Shipment, ShipmentEvent, ShippingSettings
+from shipping.models import (
+    COURIERS,
+    DEFAULT_COURIERS,
+    DEFAULT_ORIGIN_AREA_ID,
+    Area,
+    Shipment,
+    ShipmentEvent,
+    ShippingSettings,
+)
 from shipping.providers import get_shipping_provider, shipping_mode
 from shipping.providers.base import PROVIDER_NAME, PickupPackage, PickupRequest, Quote, RateRequest
 from shipping.selectors import area_resolve
@@ -52,7 +60,8 @@ def _validate_couriers(couriers: list[str]) -> list[str]:
     unknown = sorted({c for c in codes if c not in COURIERS})
     if unknown:
         raise ValidationFailed(
-            f"Kurir tidak dikenal: {', '.join(unknown)}", fields={"couriers": [f"Kurir tidak dikenal: {', '.join(unknown)}"]}
+            f"Kurir tidak dikenal: {', '.join(unknown)}",
+            fields={"couriers": [f"Kurir tidak dikenal: {', '.join(unknown)}"]},
         )
     if not codes:
         raise ValidationFailed("Pilih minimal satu kurir", fields={"couriers": ["Pilih minimal satu kurir"]})
@@ -100,8 +109,7 @@ def _check_weight(weight_gram: Any) -> int:
     return weight_gram
 
 
-def _provider_rates(*, store: Store, destination: Any, weight_gram: int, couriers: list[str]) -> list[Quote]:
-    conf = shipping_settings_get_or_create(store=store)
+def _provider_rates(*, conf: ShippingSettings, destination: Any, weight_gram: int, couriers: list[str]) -> list[Quote]:
     area = area_resolve(destination)
     provider = get_shipping_provider()
     request = RateRequest(
@@ -127,7 +135,7 @@ def shipping_rates(*, store: Store, destination: Any, weight_gram: int) -> list[
     """Every service of every courier the store offers, cheapest first."""
     _check_weight(weight_gram)
     conf = shipping_settings_get_or_create(store=store)
-    quotes = _provider_rates(store=store, destination=destination, weight_gram=weight_gram, couriers=list(conf.couriers))
+    quotes = _provider_rates(conf=conf, destination=destination, weight_gram=weight_gram, couriers=list(conf.couriers))
     return sorted(quotes, key=lambda q: (q.price, q.courier, q.service))
 
 
@@ -141,7 +149,7 @@ def shipping_quote(*, store: Store, destination: Any, weight_gram: int, courier:
     conf = shipping_settings_get_or_create(store=store)
     if code not in conf.couriers:
         raise ValidationFailed("Toko ini tidak mengirim dengan kurir itu", fields={"courier": ["Kurir tidak tersedia"]})
-    quotes = _provider_rates(store=store, destination=destination, weight_gram=weight_gram, couriers=[code])
+    quotes = _provider_rates(conf=conf, destination=destination, weight_gram=weight_gram, couriers=[code])
     quotes = [q for q in quotes if q.courier == code and (not service or q.service.upper() == service)]
     if not quotes:
         message = "Layanan kurir tidak tersedia untuk tujuan ini"

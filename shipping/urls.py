@@ -13,4 +13,9 @@ urlpatterns = [
         api.SellerShipmentAdvanceApi.as_view(),
         name="seller-shipment-advance",
     ),
+    path(
+        "buyer/orders/<uuid:order_id>/shipment/advance",
+        api.BuyerShipmentAdvanceApi.as_view(),
+        name="buyer-shipment-advance",
+    ),
 ]

@@ -10,7 +10,9 @@ from catalog.search import Sort
 
 
 class LoginForm(AuthenticationForm):
-    username = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
+    username = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )
     password = forms.CharField(
         label=_("Kata sandi"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
@@ -23,7 +25,9 @@ class LoginForm(AuthenticationForm):
 class RegisterForm(forms.Form):
     ROLE_CHOICES = [("buyer", _("Pembeli: saya mau belanja")), ("seller", _("Penjual: saya mau buka toko"))]
 
-    full_name = forms.CharField(label=_("Nama lengkap"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    full_name = forms.CharField(
+        label=_("Nama lengkap"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     phone = forms.RegexField(
         label=_("Nomor HP (opsional)"),
@@ -38,7 +42,9 @@ class RegisterForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("Minimal 8 karakter, jangan hanya angka."),
     )
-    role = forms.ChoiceField(label=_("Saya mendaftar sebagai"), choices=ROLE_CHOICES, initial="buyer", widget=forms.RadioSelect)
+    role = forms.ChoiceField(
+        label=_("Saya mendaftar sebagai"), choices=ROLE_CHOICES, initial="buyer", widget=forms.RadioSelect
+    )
 
 
 class SearchForm(forms.Form):
@@ -69,7 +75,9 @@ class CartQuantityForm(forms.Form):
 
 
 class AddressForm(forms.Form):
-    name = forms.CharField(label=_("Nama penerima"), min_length=2, max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = forms.CharField(
+        label=_("Nama penerima"), min_length=2, max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     phone = forms.RegexField(
         label=_("Nomor HP"),
         regex=r"^\+?[0-9]{8,15}$",
@@ -78,7 +86,10 @@ class AddressForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     address = forms.CharField(
-        label=_("Alamat lengkap"), min_length=5, max_length=300, widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"})
+        label=_("Alamat lengkap"),
+        min_length=5,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
     )
     district = forms.CharField(label=_("Kecamatan"), min_length=2, max_length=100)
     city = forms.CharField(label=_("Kota/Kabupaten"), min_length=2, max_length=100)

@@ -32,7 +32,7 @@ def product_get_public(*, store_slug: str, product_slug: str) -> Product:
         .filter(store__slug=store_slug, slug=product_slug)
         .select_related("store", "category")
         .prefetch_related(first_image_prefetch())
-        .defer("search_vector", "search_text")
+        .defer("search_vector")
         .first()
     )
     if product is None:
@@ -47,7 +47,7 @@ def product_list_more_from_store(*, product: Product, limit: int = 4) -> list[Pr
         .exclude(pk=product.pk)
         .select_related("store")
         .prefetch_related(first_image_prefetch())
-        .defer("search_vector", "search_text", "description")
+        .defer("search_vector", "description")
         .order_by("-featured", "-created_at")[:limit]
     )
 
@@ -102,7 +102,7 @@ def cart_groups_for_session(*, cart: dict[str, int]) -> list[CartGroup]:
         Product.objects.filter(pk__in=ids)
         .select_related("store")
         .prefetch_related(first_image_prefetch())
-        .defer("search_vector", "search_text")
+        .defer("search_vector")
     )
     by_id = {str(p.pk): p for p in products}
     return _group([CartLine(product=by_id[pid], quantity=int(cart[pid])) for pid in ids if pid in by_id])

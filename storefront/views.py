@@ -22,7 +22,15 @@ from orders.models import CartItem
 from orders.selectors import order_get_for_buyer, order_list_for_buyer
 from orders.services import cart_set_quantity, order_place
 from promos.services import promo_check
-from storefront.forms import AddressForm, AddToCartForm, CartQuantityForm, CheckoutForm, LoginForm, RegisterForm, SearchForm
+from storefront.forms import (
+    AddressForm,
+    AddToCartForm,
+    CartQuantityForm,
+    CheckoutForm,
+    LoginForm,
+    RegisterForm,
+    SearchForm,
+)
 from storefront.selectors import (
     CartGroup,
     cart_groups_for_buyer,
@@ -146,7 +154,11 @@ def cart_add(request: HttpRequest) -> HttpResponse:
         return redirect(safe_next(request, request.POST.get("next"), "/"))
     try:
         if request.user.is_authenticated:
-            current = CartItem.objects.filter(buyer=request.user, product_id=product_id).values_list("quantity", flat=True).first()
+            current = (
+                CartItem.objects.filter(buyer=request.user, product_id=product_id)
+                .values_list("quantity", flat=True)
+                .first()
+            )
             cart_set_quantity(buyer=request.user, product_id=product_id, quantity=(current or 0) + quantity)
         else:
             _session_cart_add(request, product_id, quantity)
@@ -201,7 +213,9 @@ def _merge_session_cart(request: HttpRequest, user: User) -> None:
         try:
             cart_set_quantity(buyer=user, product_id=UUID(product_id), quantity=(current or 0) + int(quantity))
         except (DomainError, ValueError) as exc:
-            messages.warning(request, _("Satu barang tidak bisa dipindahkan ke keranjang: %(reason)s") % {"reason": exc})
+            messages.warning(
+                request, _("Satu barang tidak bisa dipindahkan ke keranjang: %(reason)s") % {"reason": exc}
+            )
 
 
 # --- Checkout --------------------------------------------------------------------------
@@ -233,7 +247,9 @@ def _quote_context(request: HttpRequest, group: CartGroup, data: dict) -> dict:
     discount, promo_error = 0, ""
     if promo_code:
         try:
-            discount = promo_check(code=promo_code, store=group.store, buyer=request.user, subtotal=group.subtotal).discount
+            discount = promo_check(
+                code=promo_code, store=group.store, buyer=request.user, subtotal=group.subtotal
+            ).discount
         except DomainError as exc:
             promo_error = exc.message
     shipping_cost = int(chosen.price) if chosen else 0
@@ -263,7 +279,11 @@ def checkout(request: HttpRequest) -> HttpResponse:
     if group is None:
         messages.info(request, _("Keranjang Anda kosong. Pilih produk dulu, lalu checkout."))
         return redirect("storefront:cart")
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") == "quote":
+        # "Cek ongkir" without JavaScript: show rates for the typed address, place nothing.
+        form = CheckoutForm(initial=request.POST.dict())
+        data = request.POST
+    elif request.method == "POST":
         form = CheckoutForm(request.POST)
         if form.is_valid():
             try:

@@ -22,10 +22,18 @@ class Store(models.Model):
     banner_url = models.URLField(max_length=500, blank=True)
     address = models.CharField(_("alamat"), max_length=300, blank=True)
     lat = models.DecimalField(
-        max_digits=9, decimal_places=6, null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     lng = models.DecimalField(
-        max_digits=9, decimal_places=6, null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     google_maps_url = models.URLField(max_length=500, blank=True)
     instagram_handle = models.CharField(max_length=30, blank=True)

@@ -14,10 +14,11 @@ import asyncio
 import typing
 
 import psycopg
+import psycopg.sql
 import psycopg_pool
 from channels_postgres.core import PostgresChannelLayer as _BasePostgresChannelLayer
 from channels_postgres.core import logger
-from channels_postgres.db import DatabaseLayer
+from channels_postgres.db import GROUP_CHANNEL_TABLE, DatabaseLayer
 
 
 class _InstanceDatabaseLayer(DatabaseLayer):
@@ -49,6 +50,17 @@ class _InstanceDatabaseLayer(DatabaseLayer):
                 self._pool = pool
         return self._pool
 
+    async def delete_channel_group(self, group_key: str, channel: str) -> None:
+        # Upstream deletes through a Django DB alias "channels_postgres" we do not define.
+        db_pool = await self.get_db_pool(db_params=self.db_params)
+        async with db_pool.connection() as conn:
+            await conn.execute(
+                psycopg.sql.SQL("DELETE FROM {table} WHERE group_key = %s AND channel = %s").format(
+                    table=psycopg.sql.Identifier(GROUP_CHANNEL_TABLE)
+                ),
+                (group_key, channel),
+            )
+
     async def close(self) -> None:
         if self._pool is not None:
             await self._pool.close()
@@ -59,6 +71,32 @@ class PostgresChannelLayer(_BasePostgresChannelLayer):
     def __init__(self, *args: typing.Any, **kwargs: typing.Any) -> None:
         super().__init__(*args, **kwargs)
         self.django_db = _InstanceDatabaseLayer(kwargs.get("PSYCOPG_OPTIONS", {}), self.db_params, logger=logger)
+        self._listener_loop: asyncio.AbstractEventLoop | None = None
+
+    def _get_or_create_listener_task(self) -> tuple[asyncio.Event, bool]:
+        """Start at most one LISTEN task per event loop.
+
+        Upstream reports "new" until the listener has connected, so two consumers (or a
+        consumer's receive() and group_add()) starting together each spawned a listener and
+        every message arrived twice."""
+        listening, _ = super()._get_or_create_listener_task()
+        loop = asyncio.get_running_loop()
+        if self._listener_loop is loop:
+            return listening, False
+        self._listener_loop = loop
+        return listening, True
+
+    async def group_add(self, group: str, channel: str) -> None:
+        """Join, then make sure this process is LISTENing before the caller goes on.
+
+        channels_postgres starts its LISTEN connection lazily on the first receive(); a group
+        message sent in between (e.g. right after a WebSocket is accepted) would be missed."""
+        await super().group_add(group, channel)
+        await self._get_or_create_channel_advisory_lock(channel)
+        listening, is_new = self._get_or_create_listener_task()
+        if is_new:
+            asyncio.create_task(self.listen_to_all_channels())  # noqa: RUF006 - lives as long as the loop
+        await asyncio.wait_for(listening.wait(), timeout=10)
 
     async def close(self) -> None:
         await self.django_db.close()

@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 # Subdomains that are the platform itself, never a store.
 RESERVED_SUBDOMAINS = frozenset({"www", "api", "admin", "static", "media", "app", "dashboard"})
@@ -38,3 +40,20 @@ class StoreSubdomainMiddleware:
             # The rest of the site (product pages, cart, static) keeps working on the subdomain.
             request.urlconf = SUBDOMAIN_URLCONF
         return self.get_response(request)
+
+
+class SiteLocaleMiddleware(LocaleMiddleware):
+    """Bahasa Indonesia unless the visitor chose otherwise with the language switch.
+
+    Django's LocaleMiddleware also follows the browser's Accept-Language; many phones in
+    Blitar are set to English, yet the site is Indonesian first. Only the language cookie
+    (set by /i18n/setlang/) changes it."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        try:
+            language = translation.get_supported_language_variant(chosen) if chosen else settings.LANGUAGE_CODE
+        except LookupError:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "tokoblitar.api.ratelimit.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tokoblitar.middleware.StoreSubdomainMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "tokoblitar.middleware.SiteLocaleMiddleware",  # LocaleMiddleware without Accept-Language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -110,6 +110,13 @@ else:
     DATABASES = {"default": embedded_database_settings(VAR_DIR)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Under ASGI every in-flight request runs in its own thread with its own connection; a pool
+# (Django's psycopg pool) caps Postgres connections under bursts. DB_POOL_MAX=0 keeps it off.
+DB_POOL_MAX = env.int("DB_POOL_MAX", default=0)
+if DB_POOL_MAX:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # pooling replaces persistent connections
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": DB_POOL_MAX, "timeout": 60}
 # Parallel test runs on one server need distinct test databases.
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DB_NAME", default="test_tokoblitar")}
 
@@ -254,6 +261,11 @@ MIDTRANS_TIMEOUT_SECONDS = env.float("MIDTRANS_TIMEOUT_SECONDS", default=10.0)
 SHIPPING_PROVIDER = env.str("SHIPPING_PROVIDER", default="")
 KIRIMINAJA_API_KEY = env.str("KIRIMINAJA_API_KEY", default="")
 KIRIMINAJA_BASE_URL = env.str("KIRIMINAJA_BASE_URL", default="")
+KIRIMINAJA_IS_PRODUCTION = env.bool("KIRIMINAJA_IS_PRODUCTION", default=False)
+KIRIMINAJA_TIMEOUT_SECONDS = env.float("KIRIMINAJA_TIMEOUT_SECONDS", default=10.0)
+# Booking retries: attempt n waits BACKOFF * 2^(n-1) seconds (max 1 h); then the shipment is failed.
+SHIPMENT_BOOK_MAX_ATTEMPTS = env.int("SHIPMENT_BOOK_MAX_ATTEMPTS", default=5)
+SHIPMENT_BOOK_BACKOFF_SECONDS = env.int("SHIPMENT_BOOK_BACKOFF_SECONDS", default=30)
 
 ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
 ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", default="claude-sonnet-4-6")

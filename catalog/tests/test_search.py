@@ -43,7 +43,11 @@ def test_public_search_no_login_and_shape(api_client, catalogue):
     data = res.json()["data"]
     assert res.status_code == 200
     assert data[0]["name"] == "Sambal Pecel Khas Blitar"
-    assert data[0]["store"] == {"id": str(catalogue[0].id), "slug": "sambal-pecel-mbok-jum", "name": "Sambal Pecel Mbok Jum"}
+    assert data[0]["store"] == {
+        "id": str(catalogue[0].id),
+        "slug": "sambal-pecel-mbok-jum",
+        "name": "Sambal Pecel Mbok Jum",
+    }
     assert {"id", "price", "image_url", "category", "slug"} <= set(data[0])
     assert res.json()["meta"]["total"] == len(data)
 
@@ -70,7 +74,10 @@ def test_typo_tolerant_search(api_client, catalogue, query, expected):
 def test_store_name_and_description_are_searchable(api_client, catalogue):
     # Store name (weight B) finds all of the shop's products.
     assert set(names(api_client.get(URL, {"search": "mbok jum"}))) == {
-        "Sambal Pecel Khas Blitar", "Keripik Tempe Original", "Rempeyek Kacang"}
+        "Sambal Pecel Khas Blitar",
+        "Keripik Tempe Original",
+        "Rempeyek Kacang",
+    }
     # A name match outranks a description-only match.
     found = names(api_client.get(URL, {"search": "pecel"}))
     assert found[0] == "Sambal Pecel Khas Blitar"
@@ -99,7 +106,9 @@ def test_filters_and_sorts(api_client, catalogue):
     assert names(api_client.get(URL, {"category": str(category("fashion").id)})) == ["Kemeja Batik Pria"]
     assert names(api_client.get(URL, {"category": "tidak-ada"})) == []
     assert set(names(api_client.get(URL, {"min_price": 16000, "max_price": 20000}))) == {
-        "Sambal Pecel Khas Blitar", "Keripik Tempe Original"}
+        "Sambal Pecel Khas Blitar",
+        "Keripik Tempe Original",
+    }
     prices = [i["price"] for i in api_client.get(URL, {"sort": "price_asc"}).json()["data"]]
     assert prices == sorted(prices)
     prices = [i["price"] for i in api_client.get(URL, {"sort": "price_desc"}).json()["data"]]
@@ -107,7 +116,9 @@ def test_filters_and_sorts(api_client, catalogue):
     newest = names(api_client.get(URL, {"sort": "newest"}))
     assert newest[0] == "Kemeja Batik Pria"
     assert names(api_client.get(URL, {"search": "batik", "sort": "price_asc"})) == [
-        "Kemeja Batik Pria", "Batik Tulis Kendang Jimbe"]
+        "Kemeja Batik Pria",
+        "Batik Tulis Kendang Jimbe",
+    ]
 
 
 @pytest.mark.django_db
@@ -121,8 +132,18 @@ def test_paging(api_client, catalogue):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "params",
-    [{"page": 0}, {"page": "abc"}, {"limit": 1000}, {"limit": -1}, {"min_price": -1}, {"max_price": "murah"},
-     {"min_price": 5000, "max_price": 100}, {"sort": "cheapest"}, {"min_price": "1e9"}, {"page": "99999999999999"}],
+    [
+        {"page": 0},
+        {"page": "abc"},
+        {"limit": 1000},
+        {"limit": -1},
+        {"min_price": -1},
+        {"max_price": "murah"},
+        {"min_price": 5000, "max_price": 100},
+        {"sort": "cheapest"},
+        {"min_price": "1e9"},
+        {"page": "99999999999999"},
+    ],
 )
 def test_bad_params_400(api_client, catalogue, params):
     res = api_client.get(URL, params)
@@ -156,7 +177,7 @@ def test_query_count_is_flat(api_client, shop, django_assert_max_num_queries, tm
     from catalog.tests.factories import image_bytes
 
     def add(n: int) -> None:
-        for i in range(n):
+        for _ in range(n):
             product = make_product(shop, name=f"Sambal Pecel Varian {Product.objects.count()}")
             image = ProductImage(product=product, position=0)
             image.image.save(f"p{product.pk}.png", ContentFile(image_bytes()), save=True)

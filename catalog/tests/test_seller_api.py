@@ -33,8 +33,22 @@ def test_create_and_answer_shape(seller_client, seller):
     res = seller_client.post(LIST, payload(), format="json")
     assert res.status_code == 201, res.json()
     data = res.json()["data"]
-    assert set(data) == {"id", "store_id", "name", "slug", "description", "price", "stock", "weight_gram",
-                         "category_id", "status", "featured", "images", "created_at", "updated_at"}
+    assert set(data) == {
+        "id",
+        "store_id",
+        "name",
+        "slug",
+        "description",
+        "price",
+        "stock",
+        "weight_gram",
+        "category_id",
+        "status",
+        "featured",
+        "images",
+        "created_at",
+        "updated_at",
+    }
     assert data["store_id"] == str(seller.store.id)
     assert data["slug"] == "keripik-tempe-pedas" and data["price"] == 20000 and data["images"] == []
     # The same name again gets its own slug.
@@ -144,8 +158,17 @@ def test_update_partial(seller_client, seller):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "body", [{"price": -5}, {"price": "mahal"}, {"stock": -1}, {"stock": 2.5}, {"weight_gram": 0}, {"status": "x"},
-             {"category_id": str(uuid.uuid4())}, {"name": ""}],
+    "body",
+    [
+        {"price": -5},
+        {"price": "mahal"},
+        {"stock": -1},
+        {"stock": 2.5},
+        {"weight_gram": 0},
+        {"status": "x"},
+        {"category_id": str(uuid.uuid4())},
+        {"name": ""},
+    ],
 )
 def test_update_bad_input_changes_nothing(seller_client, seller, body):
     product = make_product(seller.store, name="Madu Hutan", price=95000, stock=4)
@@ -190,8 +213,12 @@ def test_auth_and_roles_on_every_route(api_client, buyer_client, seller):
     product = make_product(seller.store)
     image_url = f"{detail(product.id)}/images"
     routes = [
-        ("get", LIST), ("post", LIST), ("put", detail(product.id)), ("delete", detail(product.id)),
-        ("post", image_url), ("delete", f"{image_url}/{uuid.uuid4()}"),
+        ("get", LIST),
+        ("post", LIST),
+        ("put", detail(product.id)),
+        ("delete", detail(product.id)),
+        ("post", image_url),
+        ("delete", f"{image_url}/{uuid.uuid4()}"),
     ]
     for method, url in routes:
         assert getattr(api_client, method)(url).status_code == 401, url

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from curation.models import AuditLog, Banner
 from curation.services import audit_record
-from curation.tests.factories import quick_product, quick_store
+from curation.tests.factories import quick_store
 
 pytestmark = pytest.mark.django_db
 
@@ -46,34 +46,6 @@ def test_audit_log_is_listed_filterable_and_read_only(admin_web, admin_user):
     assert entry.action == "store.feature" and AuditLog.objects.count() == 2
 
 
-def test_store_admin_actions_use_the_audited_services(admin_web):
-    store = quick_store()
-    response = admin_web.post(
-        reverse("admin:stores_store_changelist"),
-        {"action": "suspend", "_selected_action": [str(store.pk)]},
-        follow=True,
-    )
-    assert response.status_code == 200
-    store.refresh_from_db()
-    assert store.is_active is False and store.suspended_at is not None
-    assert AuditLog.objects.get().action == "store.suspend"
-    admin_web.post(reverse("admin:stores_store_changelist"), {"action": "restore", "_selected_action": [str(store.pk)]})
-    admin_web.post(reverse("admin:stores_store_changelist"), {"action": "feature", "_selected_action": [str(store.pk)]})
-    store.refresh_from_db()
-    assert store.is_active is True and store.featured is True
-
-
-def test_product_admin_soft_delete_action(admin_web):
-    product = quick_product(store=quick_store())
-    admin_web.post(
-        reverse("admin:catalog_product_changelist"), {"action": "soft_delete", "_selected_action": [str(product.pk)]}
-    )
-    product.refresh_from_db()
-    assert product.deleted_at is not None
-    assert AuditLog.objects.get().action == "product.delete"
-    assert admin_web.get(reverse("admin:catalog_product_changelist")).status_code == 200
-
-
 def test_banner_admin_add_is_validated_and_audited(admin_web):
     url = reverse("admin:curation_banner_add")
     base = {"title": "Promo Ramadan", "image_url": "https://cdn.contoh.id/r.jpg", "position": 0, "is_active": "on"}
@@ -91,3 +63,16 @@ def test_banner_admin_add_is_validated_and_audited(admin_web):
     )
     assert admin_web.get(reverse("admin:curation_banner_changelist")).status_code == 200
     assert admin_web.get(reverse("admin:curation_storefeatureflags_changelist")).status_code == 200
+
+
+def test_seed_curation_demo_is_idempotent(settings, tmp_path):
+    from django.core.management import call_command
+
+    from curation.selectors import active_banners
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_curation_demo")
+    call_command("seed_curation_demo")
+    banners = active_banners()
+    assert [b.title for b in banners] == ["Festival Kopi Blitar", "Oleh-oleh Khas Blitar"]
+    assert all(b.url.startswith("/media/banners/") for b in banners)

@@ -353,3 +353,36 @@ def test_seller_cancel_paid_flags_refund(seller_client, api_client, buyer, produ
     response = seller_client.post(f"/api/seller/orders/{order.pk}/cancel", {"reason": "rusak"}, format="json")
     assert response.json()["data"]["needs_refund"] is True
     assert stock(product) == 10
+
+
+def test_detail_and_track_read_the_booked_shipment(buyer_client, seller_client, buyer, product):
+    from django.utils import timezone
+
+    from shipping.models import Shipment, ShipmentEvent
+
+    order = place(buyer=buyer, product=product).order
+    shipment = Shipment.objects.create(
+        order=order, provider="simulator", courier="jne", service="REG", awb="JNE000111222", status="shipped"
+    )
+    ShipmentEvent.objects.create(
+        shipment=shipment,
+        status="shipped",
+        description="Paket dibawa kurir",
+        occurred_at=timezone.now(),
+        dedupe_key="k1",
+    )
+    track = buyer_client.get(f"{ORDERS}/{order.pk}/track").json()["data"]
+    assert track["awb"] == "JNE000111222" and track["shipment_status"] == "shipped"
+    assert [e["description"] for e in track["events"]] == ["Paket dibawa kurir"]
+    detail = buyer_client.get(f"{ORDERS}/{order.pk}").json()["data"]
+    assert detail["shipment"]["service"] == "REG" and len(detail["shipment"]["events"]) == 1
+    # Booked automatically: the seller cannot type another AWB over it.
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.PAID)
+    response = seller_client.post(f"/api/seller/orders/{order.pk}/ship", {"awb": "LAIN12345678"}, format="json")
+    assert response.status_code == 409
+
+
+def test_detail_query_count_flat(buyer_client, buyer, product, django_assert_max_num_queries):
+    order = place(buyer=buyer, product=product).order
+    with django_assert_max_num_queries(9):
+        buyer_client.get(f"{ORDERS}/{order.pk}")

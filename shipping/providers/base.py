@@ -106,4 +106,3 @@ class ShippingProvider(Protocol):
     def request_pickup(self, request: PickupRequest) -> PickupResult:
         """Book a courier pickup for one package; raises ProviderError when the provider fails."""
         ...
-

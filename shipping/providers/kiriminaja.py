@@ -82,7 +82,9 @@ class KiriminAjaShippingProvider:
                     )
                 )
             except (KeyError, TypeError, ValueError) as exc:
-                raise ProviderError(PROVIDER_NAME, f"{PROVIDER_NAME} shipping_price: baris tarif tidak dikenal") from exc
+                raise ProviderError(
+                    PROVIDER_NAME, f"{PROVIDER_NAME} shipping_price: baris tarif tidak dikenal"
+                ) from exc
         wanted = set(request.couriers)
         return [q for q in quotes if q.courier in wanted]
 
@@ -132,7 +134,9 @@ class KiriminAjaShippingProvider:
         )
         body = self._call("request_pickup", self._client.order.express.request_pickup, payload)
         details = body.get("details") if isinstance(body.get("details"), dict) else {}
-        pickup_number = str(body.get("pickup_number") or details.get("kj_order_id") or details.get("pickup_number") or "")
+        pickup_number = str(
+            body.get("pickup_number") or details.get("kj_order_id") or details.get("pickup_number") or ""
+        )
         if not pickup_number:
             raise ProviderError(PROVIDER_NAME, f"{PROVIDER_NAME} request_pickup: nomor pickup tidak ada")
         awb = ""

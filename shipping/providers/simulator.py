@@ -42,8 +42,14 @@ class _Service:
 
 # courier -> (price factor, services)
 SERVICES: dict[str, tuple[float, list[_Service]]] = {
-    "jne": (1.00, [_Service("REG", "JNE Reguler", 1.0, 0), _Service("OKE", "JNE OKE", 0.85, 2),
-                   _Service("YES", "JNE YES", 1.9, -9)]),
+    "jne": (
+        1.00,
+        [
+            _Service("REG", "JNE Reguler", 1.0, 0),
+            _Service("OKE", "JNE OKE", 0.85, 2),
+            _Service("YES", "JNE YES", 1.9, -9),
+        ],
+    ),
     "jnt": (1.03, [_Service("EZ", "J&T EZ", 1.0, 0)]),
     "sicepat": (0.96, [_Service("REG", "SiCepat REG", 1.0, 0), _Service("BEST", "SiCepat BEST", 1.7, -9)]),
     "anteraja": (0.98, [_Service("REG", "AnterAja Regular", 1.0, 0), _Service("ND", "AnterAja Next Day", 1.8, -9)]),
@@ -112,7 +118,9 @@ class SimulatorShippingProvider:
                 continue  # KiriminAja simply returns nothing for couriers it does not serve
             for svc in SERVICES[courier][1]:
                 price, etd = simulated_price(courier=courier, service=svc.code, km=km, weight_gram=request.weight_gram)
-                quotes.append(Quote(courier=courier, service=svc.code, price=price, etd_days=etd, service_name=svc.name))
+                quotes.append(
+                    Quote(courier=courier, service=svc.code, price=price, etd_days=etd, service_name=svc.name)
+                )
         return quotes
 
     def request_pickup(self, request: PickupRequest) -> PickupResult:
@@ -120,7 +128,9 @@ class SimulatorShippingProvider:
 
         package = request.package
         if package.courier not in SERVICES or package.service not in {s.code for s in SERVICES[package.courier][1]}:
-            raise ProviderError(PROVIDER_NAME, f"{PROVIDER_NAME}: layanan {package.courier}:{package.service} tidak tersedia")
+            raise ProviderError(
+                PROVIDER_NAME, f"{PROVIDER_NAME}: layanan {package.courier}:{package.service} tidak tersedia"
+            )
         # Like KiriminAja, the same package order_id books once; a repeat answers the same pickup.
         sim, _ = SimulatedShipment.objects.get_or_create(
             order_ref=package.order_ref,
@@ -154,13 +164,19 @@ class SimulatorShippingProvider:
             if sim.last_method and sim.last_method not in FLOW or index >= len(FLOW):
                 raise Conflict("Pengiriman sudah selesai")
             method = FLOW[index]
+            previous = sim.last_method
             if method == "processed_packages" and not sim.awb:
                 sim.awb = _awb_for(sim.courier)
             sim.last_method = method
             sim.save(update_fields=["awb", "last_method", "updated_at"])
         body = {"method": method, "data": [callback_item(method=method, sim=sim, at=timezone.now())]}
         # After commit of the state above, outside any lock: the webhook runs in another thread.
-        deliver_callback(body)
+        try:
+            deliver_callback(body)
+        except ProviderError:
+            # Not delivered: step back so the same callback can be sent again.
+            SimulatedShipment.objects.filter(pk=sim.pk, last_method=method).update(last_method=previous)
+            raise
         return body
 
 
@@ -207,6 +223,8 @@ def deliver_callback(body: dict, *, timeout: float = 15.0) -> None:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             response.read()
     except urllib.error.HTTPError as exc:
-        raise ProviderError(PROVIDER_NAME, f"Webhook menolak callback simulator ({exc.code})") from exc
+        raise ProviderError(
+            PROVIDER_NAME, f"{PROVIDER_NAME} (simulator): webhook menolak callback ({exc.code})"
+        ) from exc
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise ProviderError(PROVIDER_NAME, f"Webhook tidak bisa dihubungi: {exc}") from exc
+        raise ProviderError(PROVIDER_NAME, f"{PROVIDER_NAME} (simulator): webhook tidak bisa dihubungi: {exc}") from exc

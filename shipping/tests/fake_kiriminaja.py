@@ -40,7 +40,9 @@ class FakeKiriminAja:
                 if fake.fail_status:
                     return self._send(fake.fail_status, {"status": False, "text": "Server error"})
                 if fake.refuse:
-                    return self._send(200, {"status": False, "method": self.path.rsplit("/", 1)[-1], "text": fake.refuse})
+                    return self._send(
+                        200, {"status": False, "method": self.path.rsplit("/", 1)[-1], "text": fake.refuse}
+                    )
                 if self.path == "/api/mitra/v6.1/shipping_price":
                     return self._send(200, fake.shipping_price(body))
                 if self.path == "/api/mitra/v2/schedules":
@@ -50,8 +52,18 @@ class FakeKiriminAja:
                             "status": True,
                             "text": "Success",
                             "schedules": [
-                                {"clock": "2026-11-23 09:00:00", "until": "2026-11-23 11:00:00", "expired": True, "libur": False},
-                                {"clock": "2026-11-23 14:00:00", "until": "2026-11-23 16:00:00", "expired": False, "libur": False},
+                                {
+                                    "clock": "2026-11-23 09:00:00",
+                                    "until": "2026-11-23 11:00:00",
+                                    "expired": True,
+                                    "libur": False,
+                                },
+                                {
+                                    "clock": "2026-11-23 14:00:00",
+                                    "until": "2026-11-23 16:00:00",
+                                    "expired": False,
+                                    "libur": False,
+                                },
                             ],
                         },
                     )
@@ -67,7 +79,10 @@ class FakeKiriminAja:
                             "payment_status": "paid",
                             "pickup_number": f"XID-{fake.pickups:06d}",
                             "details": {"kj_order_id": f"OID-{fake.pickups:06d}", "schedule": body["schedule"]},
-                            "data": [{"order_id": p["order_id"], "kj_order_id": f"OID-{fake.pickups:06d}", "awb": None} for p in packages],
+                            "data": [
+                                {"order_id": p["order_id"], "kj_order_id": f"OID-{fake.pickups:06d}", "awb": None}
+                                for p in packages
+                            ],
                         },
                     )
                 return self._send(404, {"status": False, "text": "Not found"})
@@ -114,7 +129,11 @@ class FakeKiriminAja:
             "status": True,
             "method": "shipping_price",
             "text": "Success",
-            "details": {"origin_district_id": body["origin"], "destination_district_id": body["destination"], "weight": body["weight"]},
+            "details": {
+                "origin_district_id": body["origin"],
+                "destination_district_id": body["destination"],
+                "weight": body["weight"],
+            },
             "results": results,
         }
 

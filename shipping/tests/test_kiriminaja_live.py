@@ -26,9 +26,19 @@ def test_rates_over_the_wire(seller, fake_ka):
     assert request["path"] == "/api/mitra/v6.1/shipping_price"
     assert request["headers"]["Authorization"] == f"Bearer {API_KEY}"
     assert request["body"]["origin"] == 5213 and request["body"]["destination"] == 6104
-    assert request["body"]["weight"] == 1500 and set(request["body"]["courier"]) == {"jne", "jnt", "sicepat", "anteraja", "pos"}
+    assert request["body"]["weight"] == 1500 and set(request["body"]["courier"]) == {
+        "jne",
+        "jnt",
+        "sicepat",
+        "anteraja",
+        "pos",
+    }
     assert [(q.courier, q.service, q.price) for q in quotes] == [
-        ("sicepat", "REG", 21000), ("jne", "REG23", 22000), ("jnt", "EZ", 23000), ("jne", "YES23", 38000)]
+        ("sicepat", "REG", 21000),
+        ("jne", "REG23", 22000),
+        ("jnt", "EZ", 23000),
+        ("jne", "YES23", 38000),
+    ]
     cheapest = shipping_quote(store=seller.store, destination="Gubeng", weight_gram=1500, courier="jne")
     assert (cheapest.service, cheapest.price, cheapest.etd_days) == ("REG23", 22000, "2-3")
 
@@ -65,6 +75,8 @@ def test_wrong_key_5xx_refusal_and_timeout_are_provider_errors(settings, seller,
 
 def test_rates_api_502_names_provider(api_client, seller, fake_ka):
     fake_ka.fail_status = 500
-    res = api_client.get("/api/buyer/shipping/rates", {"store_id": seller.store.pk, "destination": "Gubeng", "weight_gram": 900})
+    res = api_client.get(
+        "/api/buyer/shipping/rates", {"store_id": seller.store.pk, "destination": "Gubeng", "weight_gram": 900}
+    )
     assert res.status_code == 502
     assert "KiriminAja" in res.json()["error"]

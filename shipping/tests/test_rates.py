@@ -42,7 +42,9 @@ def test_quote_cheapest_service_and_named_service(seller, simulator):
     store = seller.store
     cheapest = shipping_quote(store=store, destination="Gubeng, Kota Surabaya", weight_gram=1200, courier="jne")
     assert (cheapest.courier, cheapest.service) == ("jne", "OKE")
-    reg = shipping_quote(store=store, destination={"district": "Gubeng", "city": "Kota Surabaya"}, weight_gram=1200, courier="JNE:reg")
+    reg = shipping_quote(
+        store=store, destination={"district": "Gubeng", "city": "Kota Surabaya"}, weight_gram=1200, courier="JNE:reg"
+    )
     assert reg.service == "REG" and reg.price > cheapest.price
     same = shipping_quote(store=store, destination=357803, weight_gram=1200, courier="jne:REG")
     assert same == reg
@@ -73,7 +75,9 @@ def test_rates_cover_every_offered_courier_cheapest_first(seller, simulator):
 
 
 def test_rates_api_public(api_client, seller, simulator):
-    res = api_client.get("/api/buyer/shipping/rates", {"store_id": seller.store.pk, "destination": "357803", "weight_gram": 1500})
+    res = api_client.get(
+        "/api/buyer/shipping/rates", {"store_id": seller.store.pk, "destination": "357803", "weight_gram": 1500}
+    )
     assert res.status_code == 200, res.json()
     body = res.json()
     assert body["error"] is None and body["meta"]["total"] == len(body["data"]) > 5
@@ -102,11 +106,15 @@ def test_rates_api_bad_input_400(api_client, seller, simulator, params):
 def test_rates_api_unknown_or_suspended_store_404(api_client, seller, simulator):
     import uuid
 
-    res = api_client.get("/api/buyer/shipping/rates", {"store_id": uuid.uuid4(), "destination": "Gubeng", "weight_gram": 1000})
+    res = api_client.get(
+        "/api/buyer/shipping/rates", {"store_id": uuid.uuid4(), "destination": "Gubeng", "weight_gram": 1000}
+    )
     assert res.status_code == 404
     seller.store.is_active = False
     seller.store.save()
-    res = api_client.get("/api/buyer/shipping/rates", {"store_id": seller.store.pk, "destination": "Gubeng", "weight_gram": 1000})
+    res = api_client.get(
+        "/api/buyer/shipping/rates", {"store_id": seller.store.pk, "destination": "Gubeng", "weight_gram": 1000}
+    )
     assert res.status_code == 404
 
 
@@ -117,8 +125,12 @@ def test_seller_settings_get_and_put(seller_client, seller, simulator):
     assert res.json()["data"]["provider"] == "simulator"
     res = seller_client.put(
         "/api/seller/shipping",
-        {"origin_district_id": 350518, "couriers": ["JNE", "sicepat", "jne"], "pickup_phone": "0812 3456 7890",
-         "pickup_schedule": "morning"},
+        {
+            "origin_district_id": 350518,
+            "couriers": ["JNE", "sicepat", "jne"],
+            "pickup_phone": "0812 3456 7890",
+            "pickup_schedule": "morning",
+        },
         format="json",
     )
     assert res.status_code == 200, res.json()
@@ -148,7 +160,10 @@ def test_seller_settings_bad_input_changes_nothing(seller_client, seller, simula
     assert field in res.json()["meta"]["fields"]
     after = ShippingSettings.objects.get(pk=before.pk)
     assert (after.origin_area_id, after.couriers, after.pickup_schedule) == (
-        before.origin_area_id, before.couriers, before.pickup_schedule)
+        before.origin_area_id,
+        before.couriers,
+        before.pickup_schedule,
+    )
 
 
 def test_seller_settings_auth(api_client, buyer_client, simulator):
@@ -162,3 +177,22 @@ def test_area_search(api_client):
     assert res.status_code == 200
     assert [a["id"] for a in res.json()["data"]] == [357203]
     assert api_client.get("/api/buyer/shipping/areas", {"limit": 0}).status_code == 400
+
+
+def test_list_routes_use_constant_queries(api_client, seller, simulator, django_assert_max_num_queries):
+    shipping_settings_get_or_create(store=seller.store)
+    params = {"store_id": seller.store.pk, "destination": "Gubeng", "weight_gram": 1000}
+    with django_assert_max_num_queries(3):  # store, settings + origin, destination
+        assert api_client.get("/api/buyer/shipping/rates", params).status_code == 200
+    with django_assert_max_num_queries(1):
+        assert len(api_client.get("/api/buyer/shipping/areas", {"search": "kota", "limit": 100}).json()["data"]) > 10
+
+
+def test_address_dict_errors_name_the_address_field(seller, simulator):
+    with pytest.raises(ValidationFailed) as exc:
+        shipping_quote(
+            store=seller.store, destination={"district": "Atlantis", "city": "Laut"}, weight_gram=500, courier="jne"
+        )
+    assert "shipping_address.district" in exc.value.fields
+    quote = shipping_quote(store=seller.store, destination={"district_id": 357203}, weight_gram=500, courier="pos")
+    assert quote.courier == "pos" and quote.price > 0

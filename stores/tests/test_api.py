@@ -13,8 +13,21 @@ def test_get_own_store(seller_client, seller):
     assert res.status_code == 200
     data = res.json()["data"]
     assert data["id"] == str(seller.store.id)
-    for key in ("slug", "name", "description", "logo_url", "banner_url", "address", "lat", "lng",
-                "google_maps_url", "instagram_handle", "is_active", "featured", "created_at"):
+    for key in (
+        "slug",
+        "name",
+        "description",
+        "logo_url",
+        "banner_url",
+        "address",
+        "lat",
+        "lng",
+        "google_maps_url",
+        "instagram_handle",
+        "is_active",
+        "featured",
+        "created_at",
+    ):
         assert key in data
 
 
@@ -22,8 +35,13 @@ def test_get_own_store(seller_client, seller):
 def test_partial_update(seller_client, seller):
     res = seller_client.put(
         URL,
-        {"name": "Keripik Bu Sri", "lat": -8.0952, "lng": 112.1724, "instagram_handle": "@KeripikBuSri",
-         "logo_url": "https://cdn.example.id/logo.png"},
+        {
+            "name": "Keripik Bu Sri",
+            "lat": -8.0952,
+            "lng": 112.1724,
+            "instagram_handle": "@KeripikBuSri",
+            "logo_url": "https://cdn.example.id/logo.png",
+        },
         format="json",
     )
     assert res.status_code == 200, res.json()

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from dashboard import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("produk/", views.products, name="products"),
+    path("produk/baru/", views.product_new, name="product-new"),
+    path("produk/<uuid:product_id>/", views.product_edit, name="product-edit"),
+    path("produk/<uuid:product_id>/arsip/", views.product_archive, name="product-archive"),
+    path(
+        "produk/<uuid:product_id>/foto/<uuid:image_id>/hapus/", views.product_image_remove, name="product-image-delete"
+    ),
+    path("pesanan/", views.orders, name="orders"),
+    path("pesanan/<uuid:order_id>/", views.order_detail, name="order"),
+    path("pesanan/<uuid:order_id>/<str:action>/", views.order_action, name="order-action"),
+    path("promo/", views.promos, name="promos"),
+    path("promo/<uuid:promo_id>/hapus/", views.promo_remove, name="promo-delete"),
+    path("toko/", views.store_settings, name="store"),
+    path("pengiriman/", views.shipping_settings, name="shipping"),
+    path("integrasi/", views.integrations, name="integrations"),
+]

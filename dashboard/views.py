@@ -1,0 +1,337 @@
+"""Seller dashboard pages: each view authorizes the seller, calls one service/selector, renders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import User
+from catalog.models import Product
+from catalog.selectors import product_get_for_seller, product_image_get_for_seller, product_list_for_seller
+from catalog.services import product_create, product_image_add, product_image_delete, product_update
+from dashboard.forms import (
+    CancelForm,
+    OrderFilterForm,
+    ProductFilterForm,
+    ProductForm,
+    PromoForm,
+    ShipForm,
+    ShippingForm,
+    StoreForm,
+)
+from dashboard.selectors import integrations_status, seller_overview
+from orders.models import Order
+from orders.selectors import order_get_for_store, order_list_for_store
+from orders.services import order_cancel, order_process, order_ship
+from promos.selectors import promo_get_for_owner, promo_list_for_owner
+from promos.services import promo_create, promo_delete
+from shipping.services import shipment_advance, shipping_settings_get_or_create, shipping_settings_update
+from storefront.shortcuts import PageWindow, domain_errors_as_pages
+from stores.models import Store
+from stores.selectors import store_get_for_seller
+from stores.services import store_update
+from tokoblitar.api.errors import DomainError
+
+
+def seller_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Log in first (coming back here), sellers only, and hand the view the seller's store."""
+
+    @login_required
+    @domain_errors_as_pages
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.role != User.Role.SELLER:
+            raise PermissionDenied("Sellers only")
+        return view(request, store_get_for_seller(user=request.user), *args, **kwargs)
+
+    return wrapper
+
+
+def _page(request: HttpRequest) -> int:
+    try:
+        return max(1, min(1000, int(request.GET.get("page", 1))))
+    except ValueError:
+        return 1
+
+
+def _form_errors_from(form: Any, exc: DomainError) -> None:
+    """Put a service's field errors on the form fields they name (the rest on top)."""
+    fields = exc.fields or {}
+    if not fields:
+        form.add_error(None, exc.message)
+    for name, errors in fields.items():
+        key = (
+            name
+            if name in form.fields
+            else ("category" if name == "category_id" and "category" in form.fields else None)
+        )
+        for error in errors if isinstance(errors, list) else [errors]:
+            form.add_error(key, str(error))
+
+
+# --- Overview --------------------------------------------------------------------------
+
+
+@require_GET
+@seller_page
+def overview(request: HttpRequest, store: Store) -> HttpResponse:
+    return render(
+        request,
+        "dashboard/overview.html",
+        {"store": store, "overview": seller_overview(store=store), "nav": "overview"},
+    )
+
+
+# --- Products --------------------------------------------------------------------------
+
+
+@require_GET
+@seller_page
+def products(request: HttpRequest, store: Store) -> HttpResponse:
+    form = ProductFilterForm(request.GET)
+    params = form.cleaned_data if form.is_valid() else {}
+    qs = product_list_for_seller(store=store, status=params.get("status") or None, search=params.get("q") or None)
+    window = PageWindow(qs, page=_page(request), size=20)
+    return render(
+        request, "dashboard/products.html", {"store": store, "form": form, "window": window, "nav": "products"}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@seller_page
+def product_new(request: HttpRequest, store: Store) -> HttpResponse:
+    form = ProductForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            product = product_create(store=store, **form.product_data())
+        except DomainError as exc:
+            _form_errors_from(form, exc)
+        else:
+            upload = form.cleaned_data.get("image")
+            if upload:
+                try:
+                    product_image_add(product=product, upload=upload)
+                except DomainError as exc:
+                    messages.error(
+                        request,
+                        _("Produk tersimpan, tetapi fotonya ditolak: %(reason)s") % {"reason": _field_message(exc)},
+                    )
+                    return redirect("dashboard:product-edit", product_id=product.pk)
+            messages.success(request, _("Produk “%(name)s” tersimpan.") % {"name": product.name})
+            return redirect("dashboard:products")
+    return render(request, "dashboard/product_form.html", {"store": store, "form": form, "nav": "products"})
+
+
+def _field_message(exc: DomainError) -> str:
+    for errors in (exc.fields or {}).values():
+        if errors:
+            return str(errors[0] if isinstance(errors, list) else errors)
+    return exc.message
+
+
+@require_http_methods(["GET", "POST"])
+@seller_page
+def product_edit(request: HttpRequest, store: Store, product_id: UUID) -> HttpResponse:
+    product = product_get_for_seller(store=store, product_id=product_id)
+    initial = {
+        "name": product.name,
+        "description": product.description,
+        "price": product.price,
+        "stock": product.stock,
+        "weight_gram": product.weight_gram,
+        "category": product.category_id,
+        "status": product.status,
+    }
+    form = ProductForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            product = product_update(product=product, data=form.product_data())
+            if form.cleaned_data.get("image"):
+                product_image_add(product=product, upload=form.cleaned_data["image"])
+        except DomainError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(request, _("Perubahan tersimpan."))
+            return redirect("dashboard:product-edit", product_id=product.pk)
+    context = {
+        "store": store,
+        "form": form,
+        "product": product,
+        "images": list(product.images.all()),
+        "nav": "products",
+    }
+    return render(request, "dashboard/product_form.html", context)
+
+
+@require_POST
+@seller_page
+def product_archive(request: HttpRequest, store: Store, product_id: UUID) -> HttpResponse:
+    product = product_get_for_seller(store=store, product_id=product_id)
+    product_update(product=product, data={"status": Product.Status.ARCHIVED})
+    messages.success(request, _("“%(name)s” diarsipkan dan tidak tampil lagi di toko.") % {"name": product.name})
+    return redirect("dashboard:products")
+
+
+@require_POST
+@seller_page
+def product_image_remove(request: HttpRequest, store: Store, product_id: UUID, image_id: UUID) -> HttpResponse:
+    product = product_get_for_seller(store=store, product_id=product_id)
+    product_image_delete(image=product_image_get_for_seller(product=product, image_id=image_id))
+    messages.success(request, _("Foto dihapus."))
+    return redirect("dashboard:product-edit", product_id=product.pk)
+
+
+# --- Orders ----------------------------------------------------------------------------
+
+
+@require_GET
+@seller_page
+def orders(request: HttpRequest, store: Store) -> HttpResponse:
+    form = OrderFilterForm(request.GET)
+    status = form.cleaned_data.get("status") if form.is_valid() else ""
+    status = status if status in Order.Status.values else ""
+    window = PageWindow(order_list_for_store(store=store, status=status or None), page=_page(request), size=20)
+    context = {"store": store, "window": window, "status": status, "statuses": Order.Status.choices, "nav": "orders"}
+    return render(request, "dashboard/orders.html", context)
+
+
+@require_GET
+@seller_page
+def order_detail(request: HttpRequest, store: Store, order_id: UUID) -> HttpResponse:
+    order = order_get_for_store(store=store, order_id=order_id)
+    shipment = getattr(order, "shipment", None)
+    context = {
+        "store": store,
+        "order": order,
+        "shipment": shipment,
+        "events": list(shipment.events.all()) if shipment is not None else [],
+        "ship_form": ShipForm(),
+        "cancel_form": CancelForm(),
+        "nav": "orders",
+    }
+    return render(request, "dashboard/order_detail.html", context)
+
+
+@require_POST
+@seller_page
+def order_action(request: HttpRequest, store: Store, order_id: UUID, action: str) -> HttpResponse:
+    order = order_get_for_store(store=store, order_id=order_id)
+    try:
+        if action == "process":
+            order_process(order=order)
+            messages.success(request, _("Pesanan sedang diproses."))
+        elif action == "ship":
+            form = ShipForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Isi nomor resi (minimal 4 karakter)."))
+            else:
+                order_ship(order=order, awb=form.cleaned_data["awb"])
+                messages.success(request, _("Pesanan ditandai dikirim."))
+        elif action == "cancel":
+            form = CancelForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Tulis alasan pembatalan."))
+            else:
+                order_cancel(order=order, reason=form.cleaned_data["reason"], by="seller")
+                messages.success(request, _("Pesanan dibatalkan; stok dikembalikan."))
+        elif action == "advance":
+            shipment_advance(order=order)
+            messages.success(request, _("Simulator kurir memajukan status paket."))
+        else:
+            messages.error(request, _("Aksi tidak dikenal."))
+    except DomainError as exc:
+        messages.error(request, _("Tidak bisa: %(reason)s") % {"reason": exc.message})
+    return redirect("dashboard:order", order_id=order.pk)
+
+
+# --- Promos ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@seller_page
+def promos(request: HttpRequest, store: Store) -> HttpResponse:
+    form = PromoForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v is not None}
+        try:
+            promo = promo_create(store=store, **data)
+        except DomainError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(request, _("Promo %(code)s dibuat.") % {"code": promo.code})
+            return redirect("dashboard:promos")
+    context = {"store": store, "form": form, "promos": list(promo_list_for_owner(store=store)), "nav": "promos"}
+    return render(request, "dashboard/promos.html", context)
+
+
+@require_POST
+@seller_page
+def promo_remove(request: HttpRequest, store: Store, promo_id: UUID) -> HttpResponse:
+    promo = promo_get_for_owner(promo_id=promo_id, store=store)
+    promo_delete(promo=promo)
+    messages.success(request, _("Promo %(code)s dihapus.") % {"code": promo.code})
+    return redirect("dashboard:promos")
+
+
+# --- Settings --------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@seller_page
+def store_settings(request: HttpRequest, store: Store) -> HttpResponse:
+    fields = list(StoreForm.base_fields)
+    form = StoreForm(request.POST or None, initial={name: getattr(store, name) for name in fields})
+    if request.method == "POST" and form.is_valid():
+        data = {k: ("" if v is None and k not in ("lat", "lng") else v) for k, v in form.cleaned_data.items()}
+        try:
+            store = store_update(store=store, data=data)
+        except DomainError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(request, _("Pengaturan toko tersimpan."))
+            return redirect("dashboard:store")
+    return render(request, "dashboard/store_settings.html", {"store": store, "form": form, "nav": "store"})
+
+
+@require_http_methods(["GET", "POST"])
+@seller_page
+def shipping_settings(request: HttpRequest, store: Store) -> HttpResponse:
+    conf = shipping_settings_get_or_create(store=store)
+    initial = {
+        "origin_area_id": conf.origin_area_id,
+        "couriers": list(conf.couriers),
+        "pickup_name": conf.pickup_name,
+        "pickup_phone": conf.pickup_phone,
+        "pickup_address": conf.pickup_address,
+        "pickup_schedule": conf.pickup_schedule,
+    }
+    form = ShippingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            conf = shipping_settings_update(store=store, **form.cleaned_data)
+        except DomainError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(request, _("Pengaturan pengiriman tersimpan."))
+            return redirect("dashboard:shipping")
+    return render(
+        request, "dashboard/shipping_settings.html", {"store": store, "form": form, "conf": conf, "nav": "shipping"}
+    )
+
+
+@require_GET
+@seller_page
+def integrations(request: HttpRequest, store: Store) -> HttpResponse:
+    return render(
+        request, "dashboard/integrations.html", {"store": store, "rows": integrations_status(), "nav": "integrations"}
+    )
