@@ -19,6 +19,7 @@ from accounts.models import User
 from catalog.models import Product
 from catalog.selectors import product_get_for_seller, product_image_get_for_seller, product_list_for_seller
 from catalog.services import product_create, product_image_add, product_image_delete, product_update
+from curation.flags import require_feature, store_feature_enabled
 from dashboard.forms import (
     CancelForm,
     OrderFilterForm,
@@ -260,6 +261,9 @@ def order_action(request: HttpRequest, store: Store, order_id: UUID, action: str
 @require_http_methods(["GET", "POST"])
 @seller_page
 def promos(request: HttpRequest, store: Store) -> HttpResponse:
+    enabled = store_feature_enabled(store=store, feature="promos")
+    if request.method == "POST":
+        require_feature(store=store, feature="promos")  # switched off by an admin: 403
     form = PromoForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v is not None}
@@ -270,13 +274,20 @@ def promos(request: HttpRequest, store: Store) -> HttpResponse:
         else:
             messages.success(request, _("Promo %(code)s dibuat.") % {"code": promo.code})
             return redirect("dashboard:promos")
-    context = {"store": store, "form": form, "promos": list(promo_list_for_owner(store=store)), "nav": "promos"}
+    context = {
+        "store": store,
+        "form": form,
+        "promos": list(promo_list_for_owner(store=store)),
+        "enabled": enabled,
+        "nav": "promos",
+    }
     return render(request, "dashboard/promos.html", context)
 
 
 @require_POST
 @seller_page
 def promo_remove(request: HttpRequest, store: Store, promo_id: UUID) -> HttpResponse:
+    require_feature(store=store, feature="promos")
     promo = promo_get_for_owner(promo_id=promo_id, store=store)
     promo_delete(promo=promo)
     messages.success(request, _("Promo %(code)s dihapus.") % {"code": promo.code})

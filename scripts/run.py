@@ -63,6 +63,7 @@ def main() -> int:
     try:
         manage("migrate", "--noinput", "--verbosity", "0")
         manage("seed_demo")
+        manage("seed_curation_demo")
 
         env = {**os.environ, "SITE_URL": os.environ.get("SITE_URL", f"http://localhost:{args.port}")}
         children.append(

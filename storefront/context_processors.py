@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 
 
@@ -16,4 +17,4 @@ def storefront(request: HttpRequest) -> dict:
         session = getattr(request, "session", None)
         return len(session.get("cart", {})) if session is not None else 0
 
-    return {"cart_count": cart_count}
+    return {"cart_count": cart_count, "STORE_DOMAIN": settings.STORE_DOMAIN}

@@ -72,19 +72,34 @@ class PostgresChannelLayer(_BasePostgresChannelLayer):
         super().__init__(*args, **kwargs)
         self.django_db = _InstanceDatabaseLayer(kwargs.get("PSYCOPG_OPTIONS", {}), self.db_params, logger=logger)
         self._listener_loop: asyncio.AbstractEventLoop | None = None
+        self._listener_task: asyncio.Task | None = None
 
     def _get_or_create_listener_task(self) -> tuple[asyncio.Event, bool]:
-        """Start at most one LISTEN task per event loop.
+        """One LISTEN task per event loop, started here and restarted if it died.
 
         Upstream reports "new" until the listener has connected, so two consumers (or a
         consumer's receive() and group_add()) starting together each spawned a listener and
-        every message arrived twice."""
+        every message arrived twice; and a listener that lost its connection was never
+        restarted. We own the task, so callers are always told it already exists."""
         listening, _ = super()._get_or_create_listener_task()
         loop = asyncio.get_running_loop()
-        if self._listener_loop is loop:
-            return listening, False
-        self._listener_loop = loop
-        return listening, True
+        task = self._listener_task
+        if task is None or task.done() or self._listener_loop is not loop:
+            listening.clear()
+            self._listener_loop = loop
+            self._listener_task = loop.create_task(self._listen_forever())
+        return listening, False
+
+    async def _listen_forever(self) -> None:
+        while True:
+            try:
+                await self.listen_to_all_channels()
+                return  # a shutdown notification ended it on purpose
+            except (psycopg.Error, OSError):
+                logger.warning("channel layer LISTEN connection lost; reconnecting", exc_info=True)
+                if self.listener_task_is_running is not None:
+                    self.listener_task_is_running.clear()
+                await asyncio.sleep(1)
 
     async def group_add(self, group: str, channel: str) -> None:
         """Join, then make sure this process is LISTENing before the caller goes on.
@@ -93,10 +108,10 @@ class PostgresChannelLayer(_BasePostgresChannelLayer):
         message sent in between (e.g. right after a WebSocket is accepted) would be missed."""
         await super().group_add(group, channel)
         await self._get_or_create_channel_advisory_lock(channel)
-        listening, is_new = self._get_or_create_listener_task()
-        if is_new:
-            asyncio.create_task(self.listen_to_all_channels())  # noqa: RUF006 - lives as long as the loop
+        listening, _ = self._get_or_create_listener_task()
         await asyncio.wait_for(listening.wait(), timeout=10)
 
     async def close(self) -> None:
+        if self._listener_task is not None and not self._listener_task.done():
+            self._listener_task.cancel()
         await self.django_db.close()

@@ -235,3 +235,21 @@ def test_overview_counts(seller_web, store, buyer):
     body = seller_web.get("/dashboard/").content.decode()
     assert format_rupiah(order.total) in body  # revenue this week: the paid order only
     assert 'data-testid="orders-today">2<' in body
+
+
+def test_promos_switched_off_by_admin(seller_web, store):
+    from curation.models import StoreFeatureFlags
+
+    StoreFeatureFlags.objects.update_or_create(store=store, defaults={"promos": False})
+    page = seller_web.get("/dashboard/promo/").content.decode()
+    assert 'data-testid="promos-disabled"' in page
+    data = {
+        "code": "DIAM",
+        "type": "fixed",
+        "value": "5000",
+        "min_order": "0",
+        "starts_at": "2026-01-01T00:00",
+        "ends_at": "2027-01-01T00:00",
+    }
+    assert seller_web.post("/dashboard/promo/", data).status_code == 403
+    assert not Promo.objects.filter(store=store).exists()

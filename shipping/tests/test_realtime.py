@@ -204,3 +204,32 @@ def test_webhook_event_is_pushed_to_the_tracking_socket(buyer, seller, simulator
     assert by_type["shipment"]["shipment"]["status"] == "shipped"
     assert by_type["shipment"]["shipment"]["awb"] == "JD77"
     assert by_type["shipment"]["event"]["description"] == "Paket dalam perjalanan"
+
+
+def test_listener_reconnects_after_losing_its_connection(buyer, seller, simulator):
+    import asyncio
+
+    order = paid_order(buyer=buyer, store=seller.store)
+
+    def kill_listener() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND query LIKE 'LISTEN channels_postgres%%'"
+            )
+            return len(cursor.fetchall())
+
+    async def scenario():
+        ws = _socket(order, buyer)
+        assert (await ws.connect(timeout=10))[0]
+        killed = await sync_to_async(kill_listener)()
+        await asyncio.sleep(2.5)  # the listener notices, waits a second, reconnects
+        await sync_to_async(push_order_event_now)(order.pk, {"kind": "status", "status": "after-reconnect"})
+        got = await ws.receive_json_from(timeout=10)
+        await ws.disconnect()
+        await _close_layer()
+        return killed, got
+
+    killed, got = async_to_sync(scenario)()
+    assert killed == 1
+    assert got["status"] == "after-reconnect"
