@@ -227,7 +227,7 @@ def main() -> int:
     body_md = f"""
 Run: {now_utc()} on {machine_info()}; embedded PostgreSQL (`{connection.settings_dict["NAME"]}` database).
 Command: `make bench-checkout` (= `{command}`).
-Server: daphne (one process), DEBUG off, RATELIMIT_ENABLE=false, payment simulator, shipping simulator.
+Server: daphne, DEBUG off, RATELIMIT_ENABLE=false, payment simulator, shipping simulator.
 {args.buyers} buyers (threads, one keep-alive connection each, released together by a barrier) each
 `POST /api/buyer/orders` for 1 unit of one product with stock {args.stock}.
 
@@ -238,8 +238,10 @@ Server: daphne (one process), DEBUG off, RATELIMIT_ENABLE=false, payment simulat
 Correctness: exactly {args.stock} orders, stock 0, {args.buyers - args.stock} × 409 → {verdict}.
 Each successful checkout = shipping quote, one transaction (guarded stock UPDATE, order + items + history),
 the simulator's QRIS charge, the payment row; the losers stop at the stock check or the guarded UPDATE (409).
-Django runs sync views of one ASGI process in one thread, so this is the single-process figure;
-throughput scales with web processes (README scale-out path), correctness does not depend on it.
+One daphne process on 2 shared cores: each in-flight request runs in its own thread and the
+connections come from a pool of DB_POOL_MAX={os.environ.get("DB_POOL_MAX", "20")} (without it, 200 simultaneous
+requests exceed Postgres' max_connections). Throughput scales with web processes (README scale-out path);
+correctness does not depend on it: the guarded UPDATE holds under any number of processes.
 """
     print(body_md)
     if not args.no_write:

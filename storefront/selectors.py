@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 
 from accounts.models import User
 from catalog.models import Product, ProductImage
@@ -118,7 +118,3 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def product_images(product: Product) -> QuerySet[ProductImage] | list[ProductImage]:
-    return list(product.images.all())

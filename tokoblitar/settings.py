@@ -139,7 +139,11 @@ else:
         "default": {
             "BACKEND": "tokoblitar.channel_layer.PostgresChannelLayer",
             "CONFIG": {
-                **{k: v for k, v in DATABASES["default"].items() if k in ("ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT")},
+                **{
+                    k: v
+                    for k, v in DATABASES["default"].items()
+                    if k in ("ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT")
+                },
                 "TIME_ZONE": None,
             },
         }

@@ -178,7 +178,9 @@ def test_promo_create_and_duplicate(seller_web, store):
     assert seller_web.post("/dashboard/promo/", data).status_code == 302
     assert Promo.objects.get(store=store).code == "LEBARAN"
     again = seller_web.post("/dashboard/promo/", data)
-    assert again.status_code == 200 and "errorlist" in again.content.decode()
+    assert again.status_code == 200
+    body = again.content.decode()
+    assert "errorlist" in body or "alert-error" in body
     assert Promo.objects.filter(store=store).count() == 1
 
 
@@ -212,7 +214,7 @@ def test_shipping_settings_update(seller_web, store):
     assert ShippingSettings.objects.get(store=store).couriers == ["jne", "sicepat"]
 
 
-def test_seller_order_list_queries_flat(seller_web, store):
+def test_seller_order_list_queries_flat(seller_web, store, django_assert_max_num_queries):
     buyers = [make_user("buyer") for _ in range(3)]
     _paid_order(store, buyers[0])
     seller_web.get("/dashboard/pesanan/")
@@ -222,9 +224,8 @@ def test_seller_order_list_queries_flat(seller_web, store):
         _paid_order(store, b)
         product = add_product(store, name="Tambahan", with_photo=False)
         place(buyer=b, product=product, quantity=2)
-    with CaptureQueriesContext(connection) as large:
+    with django_assert_max_num_queries(len(small)):  # 7 orders render with the queries 1 did
         assert seller_web.get("/dashboard/pesanan/").status_code == 200
-    assert len(large) == len(small), [q["sql"][:100] for q in large.captured_queries]
 
 
 def test_overview_counts(seller_web, store, buyer):

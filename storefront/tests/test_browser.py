@@ -132,6 +132,7 @@ def test_buyer_searches_buys_pays_and_tracks_live(page, shoot, task_worker):
     assert tracking.evaluate("window.__samePage") == "tracking"  # updated live, not reloaded
     shoot(tracking, "6-paid-live-order-page")
     expect(page.locator("#pay-status")).to_have_attribute("data-state", "paid", timeout=20_000)
+    expect(page.locator("#pay-status-label")).to_have_text("Dibayar")
     assert page.evaluate("window.__samePage") == "pay"
     shoot(page, "6-paid-live-payment-page")
     tracking.close()
