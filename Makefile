@@ -29,5 +29,14 @@ format: $(BIN)/.installed
 bench-search: $(BIN)/.installed
 	$(BIN)/python bench/search.py
 
+bench-pages: $(BIN)/.installed
+	$(BIN)/python bench/pages.py
+
+bench-checkout: $(BIN)/.installed
+	$(BIN)/python bench/checkout.py
+
+bench-webhooks: $(BIN)/.installed
+	$(BIN)/python bench/webhooks.py
+
 clean-db:
 	rm -rf var/pgdata

@@ -64,8 +64,13 @@ def main() -> int:
         manage("migrate", "--noinput", "--verbosity", "0")
         manage("seed_demo")
         manage("seed_curation_demo")
+        # Orders left unpaid while the app was down expire now, not at their next sweep.
+        manage("expire_orders")
 
         env = {**os.environ, "SITE_URL": os.environ.get("SITE_URL", f"http://localhost:{args.port}")}
+        # Under ASGI each in-flight request holds its own connection; a pool keeps bursts under
+        # Postgres' max_connections.
+        env.setdefault("DB_POOL_MAX", "20")
         children.append(
             subprocess.Popen(
                 [
