@@ -69,7 +69,17 @@ class PromoIdInput(serializers.Serializer):
 class _PromoApiBase(APIView):
     """Owner resolution is the only difference between the seller and admin routes."""
 
-    # Subclasses define owner_store(request) -> Store | None.
+    # Subclasses define owner_store(request) -> Store | None; the admin route also
+    # overrides the write hooks so platform promo changes land in the audit log.
+
+    def create_promo(self, request, store: Store | None, data: dict) -> Promo:
+        return promo_create(store=store, **data)
+
+    def update_promo(self, request, promo: Promo, data: dict) -> Promo:
+        return promo_update(promo=promo, **data)
+
+    def delete_promo(self, request, promo: Promo) -> None:
+        promo_delete(promo=promo)
 
     def _promo_id(self, request, promo_id: UUID | None) -> UUID:
         if promo_id is not None:
@@ -95,7 +105,7 @@ class _PromoApiBase(APIView):
         store = self.owner_store(request)
         data = PromoInput(data=request.data)
         data.is_valid(raise_exception=True)
-        promo = promo_create(store=store, **data.validated_data)
+        promo = self.create_promo(request, store, data.validated_data)
         return envelope(PromoOutput(promo).data, status=201)
 
     @extend_schema(request=PromoInput(partial=True), responses={200: PromoOutput})
@@ -104,14 +114,14 @@ class _PromoApiBase(APIView):
         promo = promo_get_for_owner(promo_id=self._promo_id(request, promo_id), store=store)
         data = PromoInput(data=_without_id(request.data), partial=True)
         data.is_valid(raise_exception=True)
-        promo = promo_update(promo=promo, **data.validated_data)
+        promo = self.update_promo(request, promo, data.validated_data)
         return envelope(PromoOutput(promo).data)
 
     @extend_schema(request=PromoIdInput, responses={200: PromoIdInput})
     def delete(self, request, promo_id: UUID | None = None):
         store = self.owner_store(request)
         promo = promo_get_for_owner(promo_id=self._promo_id(request, promo_id), store=store)
-        promo_delete(promo=promo)
+        self.delete_promo(request, promo)
         return envelope({"id": str(promo.id)})
 
 
@@ -141,3 +151,18 @@ class AdminPromoApi(_PromoApiBase):
 
     def owner_store(self, request) -> None:
         return None
+
+    def create_promo(self, request, store: None, data: dict) -> Promo:
+        from curation.services import platform_promo_create
+
+        return platform_promo_create(actor=request.user, request=request, **data)
+
+    def update_promo(self, request, promo: Promo, data: dict) -> Promo:
+        from curation.services import platform_promo_update
+
+        return platform_promo_update(promo=promo, actor=request.user, request=request, **data)
+
+    def delete_promo(self, request, promo: Promo) -> None:
+        from curation.services import platform_promo_delete
+
+        platform_promo_delete(promo=promo, actor=request.user, request=request)

@@ -217,3 +217,20 @@ def test_seed_demo_is_idempotent(tmp_path, settings, django_assert_max_num_queri
     assert admin.is_superuser and admin.role == "admin"
     assert User.objects.get(email="pembeli@tokoblitar.id").role == "buyer"
     assert product_search(query="sambel pecal").first().name.startswith("Sambal Pecel")
+
+
+@pytest.mark.django_db
+def test_seed_bench_fills_a_searchable_catalogue_once():
+    call_command("seed_bench", products=300, stores=6)
+    bench = Product.objects.filter(store__slug__startswith="bench-")
+    assert bench.count() == 300 and not bench.filter(search_vector__isnull=True).exists()
+    ids = set(bench.values_list("pk", flat=True))
+    call_command("seed_bench", products=300, stores=6)
+    assert set(bench.values_list("pk", flat=True)) == ids  # second run leaves it alone
+    # A typo in the longest word of a bench product's name still finds it.
+    product = next(p for p in bench.order_by("name") if max(map(len, p.name.split())) >= 7)
+    word = max(product.name.split(), key=len).lower()
+    typo = word[:3] + word[4:]
+    assert product_search(query=typo).filter(pk=product.pk).exists(), typo
+    call_command("seed_bench", products=120, stores=4, reset=True)
+    assert bench.count() == 120

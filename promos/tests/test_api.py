@@ -128,3 +128,13 @@ def test_promos_feature_flag_switches_seller_routes_off(seller_client, seller):
 def test_missing_id_on_collection_put_is_400(seller_client):
     assert seller_client.put(SELLER, {"value": 5}, format="json").status_code == 400
     assert seller_client.delete(SELLER, {"id": "nope"}, format="json").status_code == 400
+
+
+def test_admin_promo_api_writes_audit_rows(admin_client_api, admin_user):
+    from curation.models import AuditLog
+
+    created = admin_client_api.post(ADMIN, body(code="AUDIT1"), format="json").json()["data"]
+    admin_client_api.put(ADMIN, {"id": created["id"], "value": 15}, format="json")
+    admin_client_api.delete(ADMIN, {"id": created["id"]}, format="json")
+    rows = list(AuditLog.objects.filter(target_id=created["id"]).order_by("id").values_list("action", "actor_id"))
+    assert rows == [("promo.create", admin_user.id), ("promo.update", admin_user.id), ("promo.delete", admin_user.id)]
