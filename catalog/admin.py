@@ -1,9 +1,11 @@
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
 from catalog.models import Category, Product, ProductImage
+from curation.admin import AuditedAdminMixin
+from curation.services import audit_record, product_delete_by_admin, product_set_featured
 
 
 @admin.register(Category)
@@ -38,7 +40,7 @@ class DeletedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "store", "category", "price", "stock", "status", "featured", "deleted_at", "created_at"]
     list_filter = ["status", "featured", DeletedFilter, "category", "store__is_active"]
     # Admin search is plain icontains over the few fields staff type; buyers use catalog.search.
@@ -52,22 +54,40 @@ class ProductAdmin(admin.ModelAdmin):
     show_full_result_count = False  # COUNT(*) over 100k rows on every page is wasted work
     actions = ["feature", "unfeature", "soft_delete", "restore"]
 
+    # Each action goes through the curation services so it is audited like the API.
     @admin.action(description="Feature selected products")
     def feature(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
-        self.message_user(request, f"{queryset.update(featured=True, updated_at=timezone.now())} product(s) featured.")
+        for product in queryset.filter(featured=False):
+            product_set_featured(product=product, featured=True, actor=request.user, request=request)
+        self.message_user(request, "Selected products are featured.")
 
     @admin.action(description="Stop featuring selected products")
     def unfeature(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
-        count = queryset.update(featured=False, updated_at=timezone.now())
-        self.message_user(request, f"{count} product(s) unfeatured.")
+        for product in queryset.filter(featured=True):
+            product_set_featured(product=product, featured=False, actor=request.user, request=request)
+        self.message_user(request, "Selected products are no longer featured.")
 
     @admin.action(description="Soft-delete selected products (hidden everywhere)")
     def soft_delete(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
-        now = timezone.now()
-        count = queryset.filter(deleted_at__isnull=True).update(deleted_at=now, updated_at=now)
-        self.message_user(request, f"{count} product(s) deleted.")
+        products = list(queryset.filter(deleted_at__isnull=True))
+        for product in products:
+            product_delete_by_admin(product=product, actor=request.user, request=request)
+        self.message_user(request, f"{len(products)} product(s) deleted.")
 
     @admin.action(description="Restore selected deleted products")
     def restore(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
-        count = queryset.filter(deleted_at__isnull=False).update(deleted_at=None, updated_at=timezone.now())
-        self.message_user(request, f"{count} product(s) restored.")
+        products = list(queryset.filter(deleted_at__isnull=False))
+        with transaction.atomic():
+            for product in products:
+                before = {"deleted_at": product.deleted_at.isoformat()}
+                product.deleted_at = None
+                product.save(update_fields=["deleted_at", "updated_at"])
+                audit_record(
+                    actor=request.user,
+                    action="product.restore",
+                    target=product,
+                    before=before,
+                    after={"deleted_at": None},
+                    request=request,
+                )
+        self.message_user(request, f"{len(products)} product(s) restored.")

@@ -1,13 +1,14 @@
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
+from curation.admin import AuditedAdminMixin
+from curation.services import store_restore, store_set_featured, store_suspend
 from stores.models import Store
 
 
 @admin.register(Store)
-class StoreAdmin(admin.ModelAdmin):
+class StoreAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "owner", "is_active", "featured", "product_count", "created_at"]
     list_filter = ["is_active", "featured", "created_at"]
     search_fields = ["name", "slug", "owner__email", "owner__full_name", "address", "instagram_handle"]
@@ -24,25 +25,29 @@ class StoreAdmin(admin.ModelAdmin):
     def product_count(self, obj: Store) -> int:
         return obj.product_total
 
+    # Each action goes through the curation services so it is audited like the API.
     @admin.action(description="Feature selected stores")
     def feature(self, request: HttpRequest, queryset: QuerySet[Store]) -> None:
-        self.message_user(request, f"{queryset.update(featured=True, updated_at=timezone.now())} store(s) featured.")
+        for store in queryset.filter(featured=False):
+            store_set_featured(store=store, featured=True, actor=request.user, request=request)
+        self.message_user(request, "Selected stores are featured.")
 
     @admin.action(description="Stop featuring selected stores")
     def unfeature(self, request: HttpRequest, queryset: QuerySet[Store]) -> None:
-        self.message_user(request, f"{queryset.update(featured=False, updated_at=timezone.now())} store(s) unfeatured.")
+        for store in queryset.filter(featured=True):
+            store_set_featured(store=store, featured=False, actor=request.user, request=request)
+        self.message_user(request, "Selected stores are no longer featured.")
 
     @admin.action(description="Suspend selected stores (hidden from buyers)")
     def suspend(self, request: HttpRequest, queryset: QuerySet[Store]) -> None:
-        now = timezone.now()
-        count = queryset.filter(is_active=True).update(
-            is_active=False, suspended_at=now, suspension_reason="Suspended from Django admin", updated_at=now
-        )
-        self.message_user(request, f"{count} store(s) suspended.", messages.WARNING)
+        stores = list(queryset.filter(is_active=True))
+        for store in stores:
+            store_suspend(store=store, reason="Suspended from Django admin", actor=request.user, request=request)
+        self.message_user(request, f"{len(stores)} store(s) suspended.", messages.WARNING)
 
     @admin.action(description="Lift suspension of selected stores")
     def unsuspend(self, request: HttpRequest, queryset: QuerySet[Store]) -> None:
-        count = queryset.filter(is_active=False).update(
-            is_active=True, suspended_at=None, suspension_reason="", updated_at=timezone.now()
-        )
-        self.message_user(request, f"{count} store(s) reopened.")
+        stores = list(queryset.filter(is_active=False))
+        for store in stores:
+            store_restore(store=store, actor=request.user, request=request)
+        self.message_user(request, f"{len(stores)} store(s) reopened.")

@@ -76,3 +76,23 @@ def test_seed_curation_demo_is_idempotent(settings, tmp_path):
     banners = active_banners()
     assert [b.title for b in banners] == ["Festival Kopi Blitar", "Oleh-oleh Khas Blitar"]
     assert all(b.url.startswith("/media/banners/") for b in banners)
+
+
+def test_django_admin_store_and_product_actions_are_audited(admin_web, seller):
+    from catalog.models import Product
+    from catalog.tests.factories import make_product
+
+    store = seller.store
+    product = make_product(store=store)
+    url = "/django-admin/stores/store/"
+    response = admin_web.post(url, {"action": "suspend", "_selected_action": [str(store.pk)]})
+    assert response.status_code == 302
+    store.refresh_from_db()
+    assert not store.is_active and store.suspended_at is not None
+    response = admin_web.post(
+        "/django-admin/catalog/product/", {"action": "soft_delete", "_selected_action": [str(product.pk)]}
+    )
+    assert response.status_code == 302
+    assert Product.objects.get(pk=product.pk).deleted_at is not None
+    actions = set(AuditLog.objects.values_list("action", flat=True))
+    assert {"store.suspend", "product.delete"} <= actions, actions
