@@ -88,13 +88,17 @@ def main() -> int:
             )
         )
         children.append(
-            subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "db_worker", "--interval", "0.5"], cwd=ROOT, env=env)
+            subprocess.Popen(
+                [sys.executable, str(ROOT / "manage.py"), "db_worker", "--interval", "0.5"], cwd=ROOT, env=env
+            )
         )
         print(f"\nTokoBLITAR is running at http://localhost:{args.port}  (Ctrl-C stops everything)\n")
         print("Demo logins (email / password):")
         for label, email, password in DEMO_LOGINS:
             print(f"  {label:8} {email:26} {password}")
-        print(f"\nAPI docs: http://localhost:{args.port}/api/docs   Django admin: http://localhost:{args.port}/django-admin/\n")
+        print(
+            f"\nAPI docs: http://localhost:{args.port}/api/docs   Django admin: http://localhost:{args.port}/django-admin/\n"
+        )
 
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         while True:

@@ -28,7 +28,7 @@ def _is_trusted(address: str, networks: tuple) -> bool:
 
 
 def client_ip(request: HttpRequest) -> str:
-    remote = request.META.get("REMOTE_ADDR", "") or "0.0.0.0"
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
     networks = _trusted_networks(tuple(settings.TRUSTED_PROXIES))
     if not networks or not _is_trusted(remote, networks):
         return remote
