@@ -25,6 +25,10 @@ DEMO_LOGINS = [
 ]
 
 
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
 def manage(*args: str) -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, check=True)
 
@@ -89,7 +93,9 @@ def main() -> int:
         )
         children.append(
             subprocess.Popen(
-                [sys.executable, str(ROOT / "manage.py"), "db_worker", "--interval", "0.5"], cwd=ROOT, env=env
+                [sys.executable, str(ROOT / "manage.py"), "db_worker", "--interval", "0.5", "--no-reload"],
+                cwd=ROOT,
+                env=env,
             )
         )
         print(f"\nTokoBLITAR is running at http://localhost:{args.port}  (Ctrl-C stops everything)\n")
@@ -100,7 +106,9 @@ def main() -> int:
             f"\nAPI docs: http://localhost:{args.port}/api/docs   Django admin: http://localhost:{args.port}/django-admin/\n"
         )
 
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        # Explicit handlers: a shell that starts us in the background ignores SIGINT by default.
+        signal.signal(signal.SIGINT, _interrupt)
+        signal.signal(signal.SIGTERM, _interrupt)
         while True:
             for child in children:
                 if child.poll() is not None:

