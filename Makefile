@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format bench-search bench-pages bench-checkout bench-webhooks clean-db
+.PHONY: run test lint format bench-search bench-pages bench-checkout bench-webhooks bench-throughput clean-db
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ bench-checkout: $(BIN)/.installed
 
 bench-webhooks: $(BIN)/.installed
 	$(BIN)/python bench/webhooks.py
+
+bench-throughput: $(BIN)/.installed
+	$(BIN)/python bench/throughput.py
 
 clean-db:
 	rm -rf var/pgdata

@@ -79,7 +79,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
-ROOT_URLCONF = "tokoblitar.urls"
+# Benchmark-only override (bench/throughput.py serves bench/bare_urls.py); never set in production.
+ROOT_URLCONF = env.str("ROOT_URLCONF", default="tokoblitar.urls")
 WSGI_APPLICATION = "tokoblitar.wsgi.application"
 ASGI_APPLICATION = "tokoblitar.asgi.application"
 

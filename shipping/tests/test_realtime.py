@@ -79,11 +79,11 @@ def test_buyer_receives_pushes_from_this_and_another_process(buyer, seller, simu
         connected, _ = await ws.connect(timeout=10)
         assert connected
         await sync_to_async(push_order_event_now)(order.pk, {"kind": "shipment", "status": "shipped"})
-        first = await ws.receive_json_from(timeout=10)
+        first = await ws.receive_json_from(timeout=30)
         await sync_to_async(_push_from_other_process)(str(order.pk), '{"kind": "status", "status": "delivered"}')
-        second = await ws.receive_json_from(timeout=10)
+        second = await ws.receive_json_from(timeout=30)
         await ws.send_json_to({"type": "ping"})
-        pong = await ws.receive_json_from(timeout=5)
+        pong = await ws.receive_json_from(timeout=15)
         assert await ws.receive_nothing(timeout=0.5)  # each push arrives exactly once
         await ws.disconnect()
         await _close_layer()
@@ -155,7 +155,7 @@ def test_events_arrive_once_and_in_order_for_two_watchers(buyer, seller, simulat
             await sync_to_async(push_order_event_now)(order.pk, {"kind": "status", "i": i})
         seen = {}
         for name, ws in (("buyer", buyer_ws), ("seller", seller_ws)):
-            seen[name] = [(await ws.receive_json_from(timeout=10))["i"] for _ in range(5)]
+            seen[name] = [(await ws.receive_json_from(timeout=30))["i"] for _ in range(5)]
             assert await ws.receive_nothing(timeout=0.5)
             await ws.disconnect()
         await _close_layer()
@@ -192,7 +192,7 @@ def test_webhook_event_is_pushed_to_the_tracking_socket(buyer, seller, simulator
         ws = _socket(order, buyer)
         assert (await ws.connect(timeout=10))[0]
         status = await sync_to_async(callback)()
-        messages = [await ws.receive_json_from(timeout=10) for _ in range(2)]
+        messages = [await ws.receive_json_from(timeout=30) for _ in range(2)]
         await ws.disconnect()
         await _close_layer()
         return status, messages
@@ -225,7 +225,7 @@ def test_listener_reconnects_after_losing_its_connection(buyer, seller, simulato
         killed = await sync_to_async(kill_listener)()
         await asyncio.sleep(2.5)  # the listener notices, waits a second, reconnects
         await sync_to_async(push_order_event_now)(order.pk, {"kind": "status", "status": "after-reconnect"})
-        got = await ws.receive_json_from(timeout=10)
+        got = await ws.receive_json_from(timeout=30)
         await ws.disconnect()
         await _close_layer()
         return killed, got

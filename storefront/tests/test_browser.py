@@ -128,10 +128,10 @@ def test_buyer_searches_buys_pays_and_tracks_live(page, shoot, task_worker):
     wallet.goto(f"/pay/{order.pk}/")
     wallet.get_by_role("button", name="Bayar", exact=True).click()
     wallet.close()
-    expect(tracking.get_by_test_id("order-status")).to_have_text("Dibayar", timeout=20_000)
+    expect(tracking.get_by_test_id("order-status")).to_have_text("Dibayar", timeout=40_000)
     assert tracking.evaluate("window.__samePage") == "tracking"  # updated live, not reloaded
     shoot(tracking, "6-paid-live-order-page")
-    expect(page.locator("#pay-status")).to_have_attribute("data-state", "paid", timeout=20_000)
+    expect(page.locator("#pay-status")).to_have_attribute("data-state", "paid", timeout=40_000)
     expect(page.locator("#pay-status-label")).to_have_text("Dibayar")
     assert page.evaluate("window.__samePage") == "pay"
     shoot(page, "6-paid-live-payment-page")
@@ -144,15 +144,15 @@ def test_buyer_searches_buys_pays_and_tracks_live(page, shoot, task_worker):
         lambda: Shipment.objects.filter(order=order, status=Shipment.Status.BOOKED).exists(),
         what="the shipment to be booked",
     )
-    expect(page.get_by_test_id("shipment-status")).to_have_text("Kurir dipesan", timeout=20_000)
+    expect(page.get_by_test_id("shipment-status")).to_have_text("Kurir dipesan", timeout=40_000)
     expect(page.locator("#tracking")).to_have_attribute("data-live", "1")
     page.evaluate("window.__samePage = 'tracking'")
     shoot(page, "7-tracking-booked")
     before = page.get_by_test_id("tracking-event").count()
     shipment_advance(order=order)
-    expect(page.get_by_test_id("tracking-event")).to_have_count(before + 1, timeout=20_000)
+    expect(page.get_by_test_id("tracking-event")).to_have_count(before + 1, timeout=40_000)
     shipment_advance(order=order)
-    expect(page.get_by_test_id("tracking-event")).to_have_count(before + 2, timeout=20_000)
+    expect(page.get_by_test_id("tracking-event")).to_have_count(before + 2, timeout=40_000)
     assert page.evaluate("window.__samePage") == "tracking"  # live, not reloaded
     awb = Shipment.objects.get(order=order).awb
     assert awb
