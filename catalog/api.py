@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from uuid import UUID
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -140,5 +141,7 @@ class PublicProductSearchApi(APIView):
             max_price=p.get("max_price"),
             sort=p["sort"],
         )
-        page = paginate(qs, **paging.validated_data)
+        # Same filters, same total: keyed on the validated filters, not the raw query string.
+        count_key = "search-total:" + hashlib.sha1(repr(sorted(p.items())).encode(), usedforsecurity=False).hexdigest()
+        page = paginate(qs, **paging.validated_data, count_cache_key=count_key)
         return envelope(PublicProductOutput(page.items, many=True).data, meta=page.meta)

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from rest_framework import serializers
 
 MAX_LIMIT = 100
+# Totals this large are cached for a short while: counting ~100k rows on every request of a
+# busy public listing costs more than the page itself, and "about 97,000 results" may lag a
+# few seconds. Smaller totals are always exact.
+CACHED_TOTAL_MIN = 1000
+CACHED_TOTAL_SECONDS = 30
 
 
 class PageParams(serializers.Serializer):
@@ -29,9 +35,21 @@ class Page:
         return {"page": self.page, "limit": self.limit, "total": self.total}
 
 
-def paginate(queryset: QuerySet, *, page: int, limit: int) -> Page:
-    """One COUNT and one SELECT, whatever the page."""
+def _total(queryset: QuerySet, count_cache_key: str | None) -> int:
+    if count_cache_key is None:
+        return queryset.count()
+    cached = cache.get(count_cache_key)
+    if cached is not None:
+        return cached
     total = queryset.count()
+    if total >= CACHED_TOTAL_MIN:
+        cache.set(count_cache_key, total, CACHED_TOTAL_SECONDS)
+    return total
+
+
+def paginate(queryset: QuerySet, *, page: int, limit: int, count_cache_key: str | None = None) -> Page:
+    """One COUNT (skipped while a large total is cached under `count_cache_key`) and one SELECT."""
+    total = _total(queryset, count_cache_key)
     offset = (page - 1) * limit
     items = list(queryset[offset : offset + limit]) if offset < total else []
     return Page(items=items, page=page, limit=limit, total=total)
