@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from accounts.permissions import IsSeller
+from catalog.listing_cache import listing_cache_get, listing_cache_set
 from catalog.search import product_search
 from catalog.selectors import product_get_for_seller, product_image_get_for_seller, product_list_for_seller
 from catalog.serializers import (
@@ -133,6 +134,10 @@ class PublicProductSearchApi(APIView):
         params = PublicSearchParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         p = params.validated_data
+        # Keyed on the validated filters and paging, not the raw query string.
+        cache_key, cached = listing_cache_get({**p, **paging.validated_data})
+        if cached is not None:
+            return envelope(cached["data"], meta=cached["meta"])
         qs = product_search(
             query=p.get("search"),
             category=p.get("category") or None,
@@ -141,7 +146,8 @@ class PublicProductSearchApi(APIView):
             max_price=p.get("max_price"),
             sort=p["sort"],
         )
-        # Same filters, same total: keyed on the validated filters, not the raw query string.
         count_key = "search-total:" + hashlib.sha1(repr(sorted(p.items())).encode(), usedforsecurity=False).hexdigest()
         page = paginate(qs, **paging.validated_data, count_cache_key=count_key)
-        return envelope(PublicProductOutput(page.items, many=True).data, meta=page.meta)
+        data = PublicProductOutput(page.items, many=True).data
+        listing_cache_set(cache_key, {"data": data, "meta": page.meta})
+        return envelope(data, meta=page.meta)

@@ -68,6 +68,7 @@ def main() -> int:
         manage("migrate", "--noinput", "--verbosity", "0")
         manage("seed_demo")
         manage("seed_curation_demo")
+        manage("seed_demo_orders")
         # Orders left unpaid while the app was down expire now, not at their next sweep.
         manage("expire_orders")
 

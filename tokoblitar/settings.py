@@ -198,6 +198,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/",
 }
+# Seconds a public listing/search answer is reused (invalidated at once by catalogue edits;
+# 0 turns the micro-cache off). See catalog/listing_cache.py.
+PUBLIC_LISTING_CACHE_SECONDS = env.int("PUBLIC_LISTING_CACHE_SECONDS", default=5)
 # JSON bodies over 1 MB are refused (file uploads have their own limit).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -234,3 +234,25 @@ def test_seed_bench_fills_a_searchable_catalogue_once():
     assert product_search(query=typo).filter(pk=product.pk).exists(), typo
     call_command("seed_bench", products=120, stores=4, reset=True)
     assert bench.count() == 120
+
+
+@pytest.mark.django_db
+def test_listing_answers_are_reused_until_the_catalogue_changes(api_client, django_assert_max_num_queries):
+    from catalog.tests.factories import make_product
+    from conftest import make_user
+
+    store = make_user("seller").store
+    product = make_product(store=store, name="Wingko Babat Kelapa Muda", status="active")
+    first = api_client.get("/api/buyer/products", {"search": "wingko"}).json()
+    assert [p["name"] for p in first["data"]] == ["Wingko Babat Kelapa Muda"]
+    with django_assert_max_num_queries(0):  # served from the micro-cache
+        again = api_client.get("/api/buyer/products", {"search": "wingko"}).json()
+    assert again == first
+    # An edit invalidates at once (signal-driven version bump), suspension too.
+    product.name = "Wingko Babat Durian"
+    product.save()
+    renamed = api_client.get("/api/buyer/products", {"search": "wingko"}).json()
+    assert [p["name"] for p in renamed["data"]] == ["Wingko Babat Durian"]
+    store.is_active = False
+    store.save()
+    assert api_client.get("/api/buyer/products", {"search": "wingko"}).json()["data"] == []
