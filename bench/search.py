@@ -243,7 +243,8 @@ Run: {now_utc()} on {machine_info()}; load average before the run {load_before}
 Command: `make bench-search` (= `{command}`); database `{db_name}` (embedded PostgreSQL 18).
 Catalogue: {args.products:,} active products in {args.stores} stores from `manage.py seed_bench`
 ({seed_seconds:.1f} s in this run; about 8–15 s from empty).
-Server: daphne subprocess on 127.0.0.1, DEBUG off, RATELIMIT_ENABLE=false, PUBLIC_LISTING_CACHE_SECONDS=0 (no micro-cache), DB_POOL_MAX={env["DB_POOL_MAX"]};
+Server: daphne subprocess on 127.0.0.1, DEBUG off, RATELIMIT_ENABLE=false,
+PUBLIC_LISTING_CACHE_SECONDS=0 (no micro-cache), DB_POOL_MAX={env["DB_POOL_MAX"]};
 one keep-alive client, {args.rounds} timed passes over {len(urls)} requests after 2 warm-up passes.
 "Raw" runs the exact SQL each request ran (captured in-process) over psycopg on one connection, same run.
 
