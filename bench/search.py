@@ -29,6 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("EMBEDDED_DB_NAME", "tokoblitar_bench")
 os.environ["RATELIMIT_ENABLE"] = "false"
+# Time the query path itself, in the server and in the in-process capture of its SQL:
+# no micro-cache of answers, no cached totals.
+os.environ["PUBLIC_LISTING_CACHE_SECONDS"] = "0"
+os.environ["LARGE_TOTAL_CACHE_SECONDS"] = "0"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tokoblitar.settings")
 
 from bench.common import free_port, machine_info, now_utc, percentile, write_section  # noqa: E402
@@ -191,6 +195,7 @@ def main() -> int:
         "RATELIMIT_ENABLE": "false",
         # Measure the query path itself: repeated passes must not be answered by the micro-cache.
         "PUBLIC_LISTING_CACHE_SECONDS": "0",
+        "LARGE_TOTAL_CACHE_SECONDS": "0",
         "LOG_LEVEL": "WARNING",
         # Under ASGI each request runs in its own thread: without a pool every request would
         # open a new Postgres connection (~8 ms here). Production runs with the pool too.
@@ -244,7 +249,7 @@ Command: `make bench-search` (= `{command}`); database `{db_name}` (embedded Pos
 Catalogue: {args.products:,} active products in {args.stores} stores from `manage.py seed_bench`
 ({seed_seconds:.1f} s in this run; about 8–15 s from empty).
 Server: daphne subprocess on 127.0.0.1, DEBUG off, RATELIMIT_ENABLE=false,
-PUBLIC_LISTING_CACHE_SECONDS=0 (no micro-cache), DB_POOL_MAX={env["DB_POOL_MAX"]};
+PUBLIC_LISTING_CACHE_SECONDS=0 and LARGE_TOTAL_CACHE_SECONDS=0 (no caches), DB_POOL_MAX={env["DB_POOL_MAX"]};
 one keep-alive client, {args.rounds} timed passes over {len(urls)} requests after 2 warm-up passes.
 "Raw" runs the exact SQL each request ran (captured in-process) over psycopg on one connection, same run.
 

@@ -201,6 +201,8 @@ SPECTACULAR_SETTINGS = {
 # Seconds a public listing/search answer is reused (invalidated at once by catalogue edits;
 # 0 turns the micro-cache off). See catalog/listing_cache.py.
 PUBLIC_LISTING_CACHE_SECONDS = env.int("PUBLIC_LISTING_CACHE_SECONDS", default=5)
+# Seconds a paginated total of 1,000+ rows is reused instead of COUNT(*) on every page (0 = off).
+LARGE_TOTAL_CACHE_SECONDS = env.int("LARGE_TOTAL_CACHE_SECONDS", default=30)
 # JSON bodies over 1 MB are refused (file uploads have their own limit).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 from rest_framework import serializers
@@ -13,7 +14,6 @@ MAX_LIMIT = 100
 # busy public listing costs more than the page itself, and "about 97,000 results" may lag a
 # few seconds. Smaller totals are always exact.
 CACHED_TOTAL_MIN = 1000
-CACHED_TOTAL_SECONDS = 30
 
 
 class PageParams(serializers.Serializer):
@@ -36,14 +36,14 @@ class Page:
 
 
 def _total(queryset: QuerySet, count_cache_key: str | None) -> int:
-    if count_cache_key is None:
+    if count_cache_key is None or settings.LARGE_TOTAL_CACHE_SECONDS <= 0:
         return queryset.count()
     cached = cache.get(count_cache_key)
     if cached is not None:
         return cached
     total = queryset.count()
     if total >= CACHED_TOTAL_MIN:
-        cache.set(count_cache_key, total, CACHED_TOTAL_SECONDS)
+        cache.set(count_cache_key, total, settings.LARGE_TOTAL_CACHE_SECONDS)
     return total
 
 
