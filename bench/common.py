@@ -6,21 +6,30 @@ bench/ itself on sys.path: bench/webhooks.py would shadow the `webhooks` app).
 - `machine_info()`: CPU model, cores, Python and PostgreSQL-independent facts for the report.
 - `percentile(values, p)`: nearest-rank percentile (p in 0..100) of a list of numbers.
 - `free_port()`: a free TCP port on 127.0.0.1 for a server under test.
+- `bench_server(env, ready_urls)`: a daphne subprocess on a free 127.0.0.1 port, waited on
+  until every ready URL answers 200, stopped on exit (a context manager yielding port, process).
 - `write_section(title, body)`: replace (or append) the `## <title>` section of
   bench/RESULTS.md, leaving the other benchmarks' sections untouched.
 """
 
 from __future__ import annotations
 
+import http.client
 import math
 import os
 import platform
 import re
 import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def machine_info() -> str:
@@ -65,3 +74,44 @@ def write_section(title: str, body: str) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + section
     RESULTS.write_text(text.rstrip("\n") + "\n")
+
+
+def _wait_ready(port: int, proc: subprocess.Popen, ready_urls: tuple[str, ...], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            for url in ready_urls:
+                conn.request("GET", url)
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    raise SystemExit(f"{url} answered {response.status}")
+            return
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.3)
+    raise SystemExit("server did not start")
+
+
+@contextmanager
+def bench_server(env: dict[str, str], ready_urls: tuple[str, ...]) -> Iterator[tuple[int, subprocess.Popen]]:
+    """The real ASGI app under daphne, as `make run` serves it, on a free loopback port."""
+    port = free_port()
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and module, fixed arguments
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "tokoblitar.asgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_ready(port, server, ready_urls)
+        yield port, server
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()

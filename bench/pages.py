@@ -32,7 +32,7 @@ os.environ.setdefault("SHIPPING_PROVIDER", "simulator")
 # One key for this process and the server: the seller's session cookie is signed with it.
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
 
-from bench.common import free_port, machine_info, now_utc, percentile, write_section  # noqa: E402
+from bench.common import bench_server, machine_info, now_utc, percentile, write_section  # noqa: E402
 
 TARGET_P95_MS = 100.0
 
@@ -82,21 +82,6 @@ def session_cookie_for(user) -> str:
     client = Client()
     client.force_login(user)
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-
-
-def wait_for(port: int, proc: subprocess.Popen, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited with {proc.returncode}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/static/css/app.css")
-            if conn.getresponse().status == 200:
-                return
-        except (OSError, http.client.HTTPException):
-            time.sleep(0.3)
-    raise SystemExit("server did not start")
 
 
 def time_server(port: int, pages: dict[str, tuple[str, dict]], rounds: int) -> dict[str, list[float]]:
@@ -178,23 +163,8 @@ def main() -> int:
         "product": (f"/p/{store.slug}/{product.slug}/", {}),
         "seller order list": ("/dashboard/pesanan/", {"Cookie": cookie}),
     }
-    port = free_port()
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter and module, fixed arguments
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "tokoblitar.asgi:application"],
-        cwd=ROOT,
-        env=server_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(port, server)
+    with bench_server(server_env, ("/static/css/app.css",)) as (port, _server):
         timings = time_server(port, pages, args.rounds)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
     counts = count_queries(pages, store.owner)
 
     rows = []

@@ -19,7 +19,6 @@ import argparse
 import http.client
 import os
 import secrets
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -35,7 +34,7 @@ os.environ["PUBLIC_LISTING_CACHE_SECONDS"] = "0"
 os.environ["LARGE_TOTAL_CACHE_SECONDS"] = "0"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tokoblitar.settings")
 
-from bench.common import free_port, machine_info, now_utc, percentile, write_section  # noqa: E402
+from bench.common import bench_server, machine_info, now_utc, percentile, write_section  # noqa: E402
 
 QUERIES: list[tuple[str, dict]] = [
     # Hits: common and specific words.
@@ -72,23 +71,6 @@ QUERIES: list[tuple[str, dict]] = [
     ("filter", {"min_price": 50000, "max_price": 60000}),
     ("filter", {"search": "keripik", "page": 5, "limit": 50}),
 ]
-
-
-def wait_for(port: int, proc: subprocess.Popen, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited with {proc.returncode}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/api/buyer/products?limit=1")
-            status = conn.getresponse().status
-            if status == 200:
-                return
-            raise SystemExit(f"server answered {status}")
-        except (OSError, http.client.HTTPException):
-            time.sleep(0.3)
-    raise SystemExit("server did not start")
 
 
 def time_server(port: int, urls: list[str], rounds: int) -> dict[str, list[float]]:
@@ -187,7 +169,6 @@ def main() -> int:
     seed_seconds = time.monotonic() - seeded
 
     urls = [f"/api/buyer/products?{urlencode(params)}" for _kind, params in QUERIES]
-    port = free_port()
     env = {
         **os.environ,
         "DEBUG": "false",
@@ -201,22 +182,8 @@ def main() -> int:
         # open a new Postgres connection (~8 ms here). Production runs with the pool too.
         "DB_POOL_MAX": os.environ.get("DB_POOL_MAX", "8"),
     }
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter and module, fixed arguments
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "tokoblitar.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(port, server)
+    with bench_server(env, ("/api/buyer/products?limit=1",)) as (port, _server):
         server_ms = time_server(port, urls, args.rounds)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
     captured = capture_sql(urls)
     raw_ms = time_raw(captured, args.rounds)

@@ -27,7 +27,6 @@ import http.client
 import multiprocessing
 import os
 import secrets
-import subprocess
 import sys
 import threading
 import time
@@ -40,7 +39,7 @@ os.environ.setdefault("EMBEDDED_DB_NAME", "tokoblitar_bench")
 os.environ["RATELIMIT_ENABLE"] = "false"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tokoblitar.settings")
 
-from bench.common import free_port, machine_info, now_utc, percentile, write_section  # noqa: E402
+from bench.common import bench_server, machine_info, now_utc, percentile, write_section  # noqa: E402
 
 TARGET_RATIO = 0.5
 TABLE_HEAD = (
@@ -226,25 +225,6 @@ def run_scenario(port: int, server_pid: int, urls: list[str], args) -> dict:
     }
 
 
-def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited with {proc.returncode}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            for url in ("/bench/bare", "/api/buyer/products?limit=1"):
-                conn.request("GET", url)
-                response = conn.getresponse()
-                response.read()
-                if response.status != 200:
-                    raise SystemExit(f"{url} answered {response.status}")
-            return
-        except (OSError, http.client.HTTPException):
-            time.sleep(0.3)
-    raise SystemExit("server did not start")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=32)
@@ -268,7 +248,6 @@ def main() -> int:
     db_name = connection.settings_dict["NAME"]
     connection.close()
 
-    port = free_port()
     env = {
         **os.environ,
         "DEBUG": "false",
@@ -279,26 +258,12 @@ def main() -> int:
         # One connection per in-flight request under ASGI; the pool keeps them open.
         "DB_POOL_MAX": os.environ.get("DB_POOL_MAX", "16"),
     }
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter and module, fixed arguments
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "tokoblitar.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     results: dict[str, dict] = {}
-    try:
-        wait_ready(port, server)
+    with bench_server(env, ("/bench/bare", "/api/buyer/products?limit=1")) as (port, server):
         for key, label in SCENARIOS:
             results[key] = run_scenario(port, server.pid, scenario_urls(key), args)
             r = results[key]
             print(f"({key}) {label}: {r['rps']:.1f} req/s, p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms", flush=True)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
     bare = results["a"]["rps"]
 
