@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format bench-search bench-pages bench-checkout bench-webhooks bench-throughput clean-db
+.PHONY: run serve reconcile test lint format bench-search bench-pages bench-checkout bench-webhooks bench-throughput clean-db
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,13 @@ $(BIN)/.installed: requirements.txt
 
 run: $(BIN)/.installed
 	$(BIN)/python scripts/run.py --port $(PORT)
+
+# Production mode: DEBUG off, SECRET_KEY required, migrate + collectstatic, no demo data.
+serve: $(BIN)/.installed
+	$(BIN)/python scripts/serve.py --port $(PORT)
+
+reconcile: $(BIN)/.installed
+	$(BIN)/python manage.py reconcile
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest

@@ -34,7 +34,7 @@ def _channel_layer_on_test_db(django_db_setup):
         layer["CONFIG"]["NAME"] = connection.settings_dict["NAME"]
     yield
     # Pushes keep a pooled connection open; close it so the test database can be dropped.
-    from orders.realtime import realtime_shutdown
+    from tokoblitar.realtime import realtime_shutdown
 
     realtime_shutdown()
 

@@ -1,7 +1,7 @@
 import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -60,6 +60,22 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # set_password() leaves the new raw password in _password until the next save. Every
+        # way a password changes (own form, Django admin, `changepassword`) ends here, so this
+        # is where the user's API tokens are revoked and their open sockets closed. Sessions
+        # already end through Django's session auth hash. A hash upgrade at login is not a change
+        # (check_password clears _password before saving).
+        password_changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed:
+            from accounts.realtime import auth_sockets_close
+            from accounts.services import user_revoke_all_tokens
+
+            user_revoke_all_tokens(user=self)
+            user_id = self.pk
+            transaction.on_commit(lambda: auth_sockets_close(user_id=user_id))
 
     @property
     def is_buyer(self) -> bool:

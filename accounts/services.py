@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from accounts.models import User
 from stores.services import store_create_for_seller
-from tokoblitar.api.errors import ValidationFailed
+from tokoblitar.errors import ValidationFailed
 
 DUPLICATE_EMAIL_MESSAGE = "This email cannot be used to register"
 
@@ -37,9 +37,22 @@ def user_register(*, email: str, password: str, full_name: str, role: str, phone
 
 
 def user_issue_token(*, user: User) -> str:
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
+    """Issue a new API token for one device and return it (the only time it is readable).
+
+    Each call makes a separate token (django-rest-knox stores only its digest), so signing
+    out one device leaves the others signed in. It expires per settings.REST_KNOX
+    (TOKEN_TTL after last use, AUTO_REFRESH_MAX_TTL at most). Sent as `Authorization: Bearer <token>`.
+    """
+    _instance, token = AuthToken.objects.create(user=user)
+    return token
 
 
-def user_revoke_token(*, user: User) -> None:
-    Token.objects.filter(user=user).delete()
+def user_revoke_token(*, token: AuthToken) -> None:
+    """Revoke one device's token (logout on that device); the user's other tokens stay valid."""
+    AuthToken.objects.filter(pk=token.pk).delete()
+
+
+def user_revoke_all_tokens(*, user: User) -> int:
+    """Revoke every API token of `user` (password change); returns how many were revoked."""
+    deleted, _ = AuthToken.objects.filter(user=user).delete()
+    return deleted

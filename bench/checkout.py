@@ -67,9 +67,8 @@ def setup_django() -> None:
 
 def make_store_and_buyers(*, buyers: int, stock: int, tag: str):
     """A fresh seller store with one product, and `buyers` buyers with tokens (no password hashing)."""
-    from rest_framework.authtoken.models import Token
-
     from accounts.models import User
+    from accounts.services import user_issue_token
     from catalog.models import Product
     from stores.services import store_create_for_seller
 
@@ -87,14 +86,14 @@ def make_store_and_buyers(*, buyers: int, stock: int, tag: str):
     users = User.objects.bulk_create(
         [User(email=f"bench.buyer.{tag}.{i}@contoh.id", full_name=f"Pembeli {i}", role="buyer") for i in range(buyers)]
     )
-    tokens = Token.objects.bulk_create([Token(user=u, key=Token.generate_key()) for u in users])
-    return store, product, [t.key for t in tokens]
+    return store, product, [user_issue_token(user=u) for u in users]
 
 
 def start_server(port: int, extra_env: dict | None = None) -> subprocess.Popen:
     env = {
         **os.environ,
         "DEBUG": "false",
+        "SECURE_SSL_REDIRECT": "false",  # plain http on 127.0.0.1
         "SECRET_KEY": secrets.token_urlsafe(48),
         "RATELIMIT_ENABLE": "false",
         "PAYMENT_PROVIDER": "simulator",

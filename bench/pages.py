@@ -147,6 +147,7 @@ def main() -> int:
     server_env = {
         **os.environ,
         "DEBUG": "false",
+        "SECURE_SSL_REDIRECT": "false",  # plain http on 127.0.0.1
         "RATELIMIT_ENABLE": "false",
         "LOG_LEVEL": "WARNING",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",

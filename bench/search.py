@@ -172,6 +172,7 @@ def main() -> int:
     env = {
         **os.environ,
         "DEBUG": "false",
+        "SECURE_SSL_REDIRECT": "false",  # plain http on 127.0.0.1
         "SECRET_KEY": secrets.token_urlsafe(48),
         "RATELIMIT_ENABLE": "false",
         # Measure the query path itself: repeated passes must not be answered by the micro-cache.

@@ -32,8 +32,9 @@ from catalog.services import (
     product_update,
 )
 from stores.selectors import store_get_for_seller
-from tokoblitar.api.errors import ValidationFailed, envelope
+from tokoblitar.api.errors import envelope
 from tokoblitar.api.pagination import PageParams, paginate
+from tokoblitar.errors import ValidationFailed
 
 DeleteOutput = inline_serializer("ProductDeleteOutput", {"id": serializers.UUIDField()})
 
@@ -70,7 +71,11 @@ class SellerProductDetailApi(APIView):
         data.is_valid(raise_exception=True)
         store = store_get_for_seller(user=request.user)
         product = product_get_for_seller(store=store, product_id=product_id)
-        product_update(product=product, data=data.validated_data)
+        values = dict(data.validated_data)
+        # Optional: the stock the client read; the seller's stock change then lands as a delta
+        # on what buyers reserved meanwhile instead of overwriting it (catalog.services).
+        stock_loaded = values.pop("expected_stock", None)
+        product_update(product=product, data=values, stock_loaded=stock_loaded)
         product = product_get_for_seller(store=store, product_id=product_id)
         return envelope(ProductOutput(product).data)
 

@@ -97,6 +97,12 @@ class Product(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_available(self) -> bool:
+        """Buyable now: active, not deleted, in a visible store (the one copy of the rule that
+        `ProductQuerySet.public()` applies in SQL). Reads `store`: select it with the product."""
+        return self.deleted_at is None and self.status == Product.Status.ACTIVE and self.store.is_active
+
 
 class ProductImage(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

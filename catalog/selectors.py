@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from catalog.models import Category, Product, ProductImage
 from catalog.search import Sort, product_search  # noqa: F401 - re-exported for pages
 from stores.models import Store
-from tokoblitar.api.errors import NotFound
+from tokoblitar.errors import NotFound
 
 
 def category_list() -> QuerySet[Category]:

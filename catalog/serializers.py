@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from catalog.models import Product
+from tokoblitar.api.inputs import StrictInputSerializer
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -76,7 +77,10 @@ class PublicProductOutput(serializers.Serializer):
         return images[0].url if images else None
 
 
-class ProductInput(serializers.Serializer):
+class ProductInput(StrictInputSerializer):
+    """What a seller may write on her product. `featured` is not here: only curation
+    (admin, audited) features a product; any undeclared field answers 400."""
+
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=10_000, allow_blank=True, required=False, default="")
     price = StrictIntegerField(min_value=0, max_value=1_000_000_000_000)
@@ -84,7 +88,6 @@ class ProductInput(serializers.Serializer):
     weight_gram = StrictIntegerField(min_value=1, max_value=1_000_000)
     category_id = serializers.UUIDField(required=False, allow_null=True, default=None)
     status = serializers.ChoiceField(choices=Product.Status.choices, required=False, default=Product.Status.DRAFT)
-    featured = serializers.BooleanField(required=False, default=False)
     images = serializers.ListField(
         child=serializers.CharField(max_length=500), required=False, max_length=10, allow_empty=True
     )
@@ -96,9 +99,20 @@ class ProductInput(serializers.Serializer):
 
 
 class ProductUpdateInput(ProductInput):
-    """Partial: only the fields sent change (used with partial=True)."""
+    """Partial: only the fields sent change (used with partial=True).
+
+    `expected_stock` (optional): the stock the client read before this edit. With it, `stock`
+    is applied relative to what buyers reserved or released meanwhile
+    (new = stock + (current - expected_stock), at least 0); without it `stock` is set as sent.
+    """
 
     images = None  # images change through the image routes
+    expected_stock = StrictIntegerField(
+        min_value=0,
+        max_value=2_147_483_647,
+        required=False,
+        help_text="Stock as last read by the client; makes `stock` relative to reservations made since.",
+    )
 
 
 class SellerProductListParams(serializers.Serializer):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -20,15 +21,27 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from catalog.models import Category, Product, ProductImage
 from stores.models import Store
-from tokoblitar.api.errors import ValidationFailed
+from tokoblitar.errors import Conflict, ValidationFailed
 
 MAX_IMAGES_PER_PRODUCT = 10
 # Re-encoded longest side: sharp on phones, far smaller than camera originals.
 IMAGE_MAX_SIDE = 1600
-# A 10 MB PNG can still decode into gigabytes; refuse absurd pixel counts up front.
-IMAGE_MAX_PIXELS = 40_000_000
+# Decode memory budget. A 170 KB PNG can declare 6300x6300 px and decode into 500 MB, so
+# the size is read from the header (Image.open is lazy) and checked before any decode:
+# - at most IMAGE_MAX_PIXELS in the file (a 50 MP phone photo), and
+# - at most IMAGE_MAX_DECODE_PIXELS actually decoded: 16 MP x 4 bytes (RGBA) = 64 MB per
+#   frame, about 2 frames alive at the peak (decode + transposed/converted copy), so
+#   ~130 MB per decode. JPEGs decode at 1/2, 1/4 or 1/8 scale (draft mode) when that still
+#   covers IMAGE_MAX_SIDE, so a 48 MP photo decodes as 12 MP; PNG/WebP decode at full size.
+IMAGE_MAX_PIXELS = 50_000_000
+IMAGE_MAX_DECODE_PIXELS = 16_000_000
+# At most this many decodes at once per process (each up to the budget above); others wait.
+IMAGE_DECODE_CONCURRENCY = 2
+IMAGE_DECODE_WAIT_SECONDS = 30
+_decode_slots = threading.BoundedSemaphore(IMAGE_DECODE_CONCURRENCY)
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
-UPDATABLE_FIELDS = ("name", "description", "price", "stock", "weight_gram", "category_id", "status", "featured")
+# What a seller's edit may change; `featured` is curation's (curation.services.product_set_featured).
+UPDATABLE_FIELDS = ("name", "description", "price", "stock", "weight_gram", "category_id", "status")
 
 
 def _unique_product_slug(*, store: Store, name: str, exclude_pk: UUID | None = None) -> str:
@@ -144,8 +157,22 @@ def product_create(
     return product
 
 
-def product_update(*, product: Product, data: dict[str, Any]) -> Product:
-    """Partial update of the fields in `data` (keys from UPDATABLE_FIELDS)."""
+def product_update(*, product: Product, data: dict[str, Any], stock_loaded: int | None = None) -> Product:
+    """Partial update of the fields in `data` (keys from UPDATABLE_FIELDS); returns the fresh row.
+
+    Takes the product row lock (SELECT ... FOR UPDATE) and writes only the fields whose value
+    changes (`save(update_fields=...)`): buyers reserve and release stock concurrently with
+    guarded UPDATEs, so a stale copy of the row must never be written back.
+
+    Stock rule (relative, never 409): `stock_loaded` is the stock the edit form / API client
+    saw when it loaded the product. When given, the seller's change is applied as a delta to
+    what is in stock now: `new = data["stock"] + (current - stock_loaded)`, clamped at 0.
+    An unchanged stock field (`data["stock"] == stock_loaded`) leaves stock alone, so fixing a
+    typo never undoes reservations; loaded 5, set 10, 2 reserved meanwhile -> 8 (and 10 again
+    if that order expires). Without `stock_loaded`, `data["stock"]` is set as given (the
+    original API contract). Units: pieces. Raises ValidationFailed (unknown field or
+    category, field rules).
+    """
     unknown = set(data) - set(UPDATABLE_FIELDS)
     if unknown:
         raise ValidationFailed("Unknown fields", fields={key: ["This field cannot be changed"] for key in unknown})
@@ -153,11 +180,14 @@ def product_update(*, product: Product, data: dict[str, Any]) -> Product:
         _check_category(data["category_id"])
     with transaction.atomic():
         product = Product.objects.select_for_update().get(pk=product.pk)
-        for key, value in data.items():
-            setattr(product, key, value)
+        values = dict(data)
+        if "stock" in values and stock_loaded is not None:
+            values["stock"] = max(0, product.stock + values["stock"] - stock_loaded)
+        changed = [key for key, value in values.items() if getattr(product, key) != value]
+        for key in changed:
+            setattr(product, key, values[key])
         product.full_clean(exclude=["store", "category", "slug"], validate_constraints=False)
-        changed = list(data)
-        if "name" in data:
+        if "name" in changed:
             product.slug = _unique_product_slug(store=product.store, name=product.name, exclude_pk=product.pk)
             changed.append("slug")
         if changed:
@@ -186,34 +216,62 @@ def _reencode(upload: UploadedFile) -> bytes:
     if len(raw) > limit:
         raise ValidationFailed("Image is too large", fields={"image": [f"At most {limit // (1024 * 1024)} MB"]})
     not_image = ValidationFailed("Not an image", fields={"image": ["Upload a JPEG, PNG or WebP image"]})
+    too_many_pixels = ValidationFailed("Image is too large", fields={"image": ["Image dimensions are too large"]})
     try:
-        with Image.open(io.BytesIO(raw)) as probe:
+        # Header only: nothing is decoded until the dimensions passed.
+        with Image.open(io.BytesIO(raw), formats=sorted(ALLOWED_IMAGE_FORMATS)) as probe:
             if probe.format not in ALLOWED_IMAGE_FORMATS:
                 raise not_image
             if probe.width * probe.height > IMAGE_MAX_PIXELS:
-                raise ValidationFailed("Image is too large", fields={"image": ["Image dimensions are too large"]})
+                raise too_many_pixels
             probe.verify()
-        with Image.open(io.BytesIO(raw)) as img:
-            img.load()
-            img = ImageOps.exif_transpose(img)
-            img.thumbnail((IMAGE_MAX_SIDE, IMAGE_MAX_SIDE), Image.Resampling.LANCZOS)
-            if img.mode in ("RGBA", "LA", "P"):
-                img = img.convert("RGBA")
-                # Product photos show on white cards: flatten transparency onto white.
-                background = Image.new("RGB", img.size, (255, 255, 255))
-                background.paste(img, mask=img.getchannel("A"))
-                img = background
-            elif img.mode != "RGB":
-                img = img.convert("RGB")
-            out = io.BytesIO()
-            img.save(out, format="JPEG", quality=85, optimize=True, progressive=True)
+        if not _decode_slots.acquire(timeout=IMAGE_DECODE_WAIT_SECONDS):
+            raise Conflict("The server is busy processing images; try again in a moment", code="busy")
+        try:
+            out = _decode_and_encode(raw, too_many_pixels)
+        finally:
+            _decode_slots.release()
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
         raise not_image from exc
     return out.getvalue()
 
 
+def _decode_and_encode(raw: bytes, too_many_pixels: ValidationFailed) -> io.BytesIO:
+    """Decode (within IMAGE_MAX_DECODE_PIXELS), orient, shrink, flatten, encode as JPEG."""
+    with Image.open(io.BytesIO(raw), formats=sorted(ALLOWED_IMAGE_FORMATS)) as img:
+        if img.format == "JPEG":
+            # Let libjpeg decode at the smallest 1/2^n scale still covering IMAGE_MAX_SIDE.
+            img.draft(None, (IMAGE_MAX_SIDE, IMAGE_MAX_SIDE))
+        if img.width * img.height > IMAGE_MAX_DECODE_PIXELS:
+            raise too_many_pixels
+        img.load()
+        img = ImageOps.exif_transpose(img)
+        img.thumbnail((IMAGE_MAX_SIDE, IMAGE_MAX_SIDE), Image.Resampling.LANCZOS)
+        if img.mode in ("RGBA", "LA", "P"):
+            img = img.convert("RGBA")
+            # Product photos show on white cards: flatten transparency onto white.
+            background = Image.new("RGB", img.size, (255, 255, 255))
+            background.paste(img, mask=img.getchannel("A"))
+            img = background
+        elif img.mode != "RGB":
+            img = img.convert("RGB")
+        out = io.BytesIO()
+        img.save(out, format="JPEG", quality=85, optimize=True, progressive=True)
+    return out
+
+
 def product_image_add(*, product: Product, upload: UploadedFile) -> ProductImage:
-    """Store an uploaded photo for the product (validated, re-encoded JPEG), appended last."""
+    """Store an uploaded photo for the product (validated, re-encoded JPEG), appended last.
+
+    Raises ValidationFailed (not an image, too large in bytes or pixels, product already
+    holds MAX_IMAGES_PER_PRODUCT) and Conflict (code "busy": every decode slot stayed taken
+    for IMAGE_DECODE_WAIT_SECONDS). Cheap checks run before the decode; the count is
+    checked again under the product lock.
+    """
+    if ProductImage.objects.filter(product=product).count() >= MAX_IMAGES_PER_PRODUCT:
+        raise ValidationFailed(
+            "Too many images", fields={"image": [f"At most {MAX_IMAGES_PER_PRODUCT} images per product"]}
+        )
     data = _reencode(upload)
     with transaction.atomic():
         # Lock the product so two uploads cannot both take the last free slot or position.

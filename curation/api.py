@@ -12,12 +12,11 @@ from uuid import UUID
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.views import APIView
 
 from accounts.permissions import IsPlatformAdmin
 from catalog.models import Product
-from curation.flags import FEATURES, store_flags
 from curation.metrics import dashboard_metrics
 from curation.models import Banner
 from curation.selectors import (
@@ -40,9 +39,14 @@ from curation.services import (
     store_set_featured,
     store_suspend,
 )
+from stores.flags import FEATURES, store_flags
 from stores.models import Store
-from tokoblitar.api.errors import ValidationFailed, envelope
+from tokoblitar.api.errors import envelope
+from tokoblitar.api.inputs import StrictInputSerializer
 from tokoblitar.api.pagination import PageParams, paginate
+from tokoblitar.api.parsers import BoundedJSONParser
+from tokoblitar.errors import ValidationFailed
+from tokoblitar.validators import validate_site_link, validate_web_url
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -122,7 +126,7 @@ class StoreListApi(AdminApi):
         return envelope(AdminStoreOutput(page.items, many=True).data, meta=page.meta)
 
 
-class FeatureInput(serializers.Serializer):
+class FeatureInput(StrictInputSerializer):
     featured = StrictBooleanField()
 
 
@@ -138,7 +142,7 @@ class StoreFeatureApi(AdminApi):
         return envelope(AdminStoreOutput(store_get_for_admin(store_id=store.pk)).data)
 
 
-class SuspendInput(serializers.Serializer):
+class SuspendInput(StrictInputSerializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
@@ -256,12 +260,12 @@ class BannerOutput(serializers.ModelSerializer):
         return banner.url
 
 
-class BannerInput(serializers.Serializer):
+class BannerInput(StrictInputSerializer):
     title = serializers.CharField(max_length=120)
     subtitle = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    image_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    image_url = serializers.URLField(max_length=500, required=False, allow_blank=True, validators=[validate_web_url])
     image = serializers.ImageField(required=False, max_length=200)
-    link = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    link = serializers.CharField(max_length=500, required=False, allow_blank=True, validators=[validate_site_link])
     position = serializers.IntegerField(min_value=0, max_value=32767, required=False)
     starts_at = serializers.DateTimeField(required=False, allow_null=True)
     ends_at = serializers.DateTimeField(required=False, allow_null=True)
@@ -294,7 +298,7 @@ def _without_id(data: Any) -> Any:
 
 
 class BannerApi(AdminApi):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     @extend_schema(parameters=[PageParams], responses={200: BannerOutput(many=True)})
     def get(self, request, banner_id: UUID | None = None):
@@ -367,7 +371,7 @@ def _flags_body(store: Store, flags: dict[str, bool]) -> dict:
 
 
 class FeatureFlagsApi(AdminApi):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(responses={200: FlagsOutput})
     def get(self, request, store_id: UUID):

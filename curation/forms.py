@@ -5,10 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from curation.flags import FEATURE_LABELS, FEATURES
 from curation.models import Banner
 from curation.selectors import STORE_FILTERS
 from promos.models import Promo
+from stores.flags import FEATURE_LABELS, FEATURES
 
 
 class DaysForm(forms.Form):

@@ -1,29 +1,23 @@
-"""Homepage curation (banners), per-store feature switches and the admin audit trail."""
+"""Homepage curation: banners. (Feature switches live with stores; the audit trail in `audit`.)"""
 
 from __future__ import annotations
 
 import uuid
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from stores.models import Store
+from tokoblitar.validators import is_site_link, is_web_url
 
 
 def is_safe_link(link: str) -> bool:
-    """An http(s) URL or a path on this site. "//host", "javascript:" and friends are
-    refused: each would send a click somewhere the admin did not type."""
-    if not link:
-        return True
-    if link.startswith("/"):
-        return not link.startswith("//") and "\\" not in link
-    parts = urlsplit(link)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    """An http(s) URL or a path on this site (empty is fine). "//host", "/<TAB>/host",
+    "javascript:" and friends are refused: each would send a click somewhere the admin did
+    not type (tokoblitar.validators: no whitespace, controls, quotes or backslashes)."""
+    return not link or is_site_link(link)
 
 
 class BannerQuerySet(models.QuerySet["Banner"]):
@@ -77,8 +71,8 @@ class Banner(models.Model):
             errors["ends_at"] = ["ends_at must be after starts_at"]
         if not is_safe_link(self.link):
             errors["link"] = ["Use an http(s) URL or a path on this site starting with /"]
-        if self.image_url and urlsplit(self.image_url).scheme not in ("http", "https"):
-            errors["image_url"] = ["Use an http(s) URL"]
+        if self.image_url and not is_web_url(self.image_url):
+            errors["image_url"] = ["Use a full http(s) URL without spaces, quotes, parentheses or backslashes"]
         if not self.image and not self.image_url:
             errors["image"] = ["Give an image_url or upload an image"]
         if not (self.title or "").strip():
@@ -91,53 +85,3 @@ class Banner(models.Model):
         if self.image:
             return self.image.url
         return self.image_url
-
-
-class StoreFeatureFlags(models.Model):
-    """Per-store switches. A store without a row gets the field defaults (see curation.flags)."""
-
-    store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="feature_flags", primary_key=True)
-    # Everyday selling tools are on; the ones that talk to third parties on the seller's
-    # behalf (marketplaces, Instagram, WhatsApp) start off until an admin enables them.
-    ai_assistant = models.BooleanField(_("asisten AI"), default=True)
-    marketplace_sync = models.BooleanField(_("sinkron marketplace"), default=False)
-    instagram = models.BooleanField(_("Instagram"), default=False)
-    photo_enhance = models.BooleanField(_("perbaiki foto"), default=True)
-    whatsapp_inbox = models.BooleanField(_("kotak masuk WhatsApp"), default=False)
-    promos = models.BooleanField(_("promo"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("fitur toko")
-        verbose_name_plural = _("fitur toko")
-
-    def __str__(self) -> str:
-        return f"flags:{self.store_id}"
-
-
-class AuditLog(models.Model):
-    """Append-only record of admin actions and assistant tool runs (SPEC §13)."""
-
-    id = models.BigAutoField(primary_key=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
-    )
-    # Kept apart from the FK so the trail still says who it was after the user is deleted.
-    actor_email = models.CharField(max_length=254, blank=True)
-    action = models.CharField(max_length=80, db_index=True)
-    target_type = models.CharField(max_length=80, db_index=True)
-    target_id = models.CharField(max_length=64, blank=True, db_index=True)
-    target_repr = models.CharField(max_length=200, blank=True)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        verbose_name = _("log audit")
-        verbose_name_plural = _("log audit")
-        indexes = [models.Index(fields=["target_type", "target_id", "-at"], name="curation_audit_target")]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email or '-'} {self.action} {self.target_type}:{self.target_id}"

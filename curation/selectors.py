@@ -7,11 +7,12 @@ from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet
 
+from audit.models import AuditLog
 from catalog.models import Product
 from catalog.search import first_image_prefetch
-from curation.models import AuditLog, Banner
+from curation.models import Banner
 from stores.models import Store
-from tokoblitar.api.errors import NotFound
+from tokoblitar.errors import NotFound
 
 STORE_FILTERS = ("active", "featured", "suspended")
 

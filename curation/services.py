@@ -3,82 +3,21 @@ inside it, so a rolled-back change never leaves a trail entry behind (and vice v
 
 from __future__ import annotations
 
-import ipaddress
-import json
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
+from audit.services import audit_record
 from catalog.models import Product
 from catalog.services import product_soft_delete
-from curation.flags import FEATURES
-from curation.models import AuditLog, Banner, StoreFeatureFlags
-from promos.models import Promo
-from promos.services import EDITABLE_FIELDS as PROMO_EDITABLE_FIELDS
-from promos.services import promo_create, promo_delete, promo_update
-from stores.models import Store
-from tokoblitar.api.client_ip import client_ip
-from tokoblitar.api.errors import Conflict, ValidationFailed
-
-
-def _jsonable(value: Any) -> Any:
-    # UUIDs, datetimes, Decimals -> JSON-native values, so the stored snapshot reads back as written.
-    if value is None:
-        return None
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
-
-
-def _valid_ip(value: str) -> str | None:
-    # A socket peer that is not an IP (unix socket, odd ASGI server) must not fail the change.
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None
-
-
-def _target_parts(target: Any) -> tuple[str, str, str]:
-    """(type, id, repr) from a model instance, a ("type", id) pair or a plain label."""
-    if isinstance(target, models.Model):
-        return target._meta.label_lower, str(target.pk), str(target)[:200]
-    if isinstance(target, tuple) and len(target) == 2:
-        return str(target[0]), str(target[1]), ""
-    return str(target), "", ""
-
-
-def audit_record(
-    *,
-    actor: User | None,
-    action: str,
-    target: Any,
-    before: dict | None,
-    after: dict | None,
-    request: HttpRequest | None = None,
-) -> AuditLog:
-    """Append one audit entry. Call it inside the transaction of the change it records.
-
-    `target` is a model instance (preferred), a `(type, id)` pair or a label; `action` a
-    dotted verb such as "store.suspend"; `before`/`after` small JSON-able snapshots.
-    """
-    target_type, target_id, target_repr = _target_parts(target)
-    actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    with transaction.atomic():
-        return AuditLog.objects.create(
-            actor=actor,
-            actor_email=actor.email if actor else "",
-            action=action[:80],
-            target_type=target_type[:80],
-            target_id=target_id[:64],
-            target_repr=target_repr,
-            before=_jsonable(before),
-            after=_jsonable(after),
-            ip=_valid_ip(client_ip(request)) if request is not None else None,
-        )
-
+from curation.models import Banner
+from stores.flags import FEATURES
+from stores.models import Store, StoreFeatureFlags
+from tokoblitar.errors import Conflict, ValidationFailed
 
 # --- Stores ------------------------------------------------------------------------------
 
@@ -233,11 +172,14 @@ def banner_update(*, banner: Banner, actor: User, request: HttpRequest | None = 
     with transaction.atomic():
         banner = Banner.objects.select_for_update().get(pk=banner.pk)
         before = _banner_snapshot(banner)
-        for key, value in data.items():
-            if key in BANNER_FIELDS:
-                setattr(banner, key, value)
+        # A new upload always counts as a change (a FieldFile compares by name only).
+        changed = [k for k in BANNER_FIELDS if k in data and (k == "image" or getattr(banner, k) != data[k])]
+        for key in changed:
+            setattr(banner, key, data[key])
         _banner_validate(banner)
-        banner.save()
+        if changed:
+            # Only what this edit changed: a concurrent edit of other fields survives.
+            banner.save(update_fields=[*changed, "updated_at"])
         audit_record(
             actor=actor,
             action="banner.update",
@@ -286,50 +228,3 @@ def store_flags_update(
         after = {name: getattr(flags, name) for name in FEATURES}
         audit_record(actor=actor, action="store.flags", target=store, before=before, after=after, request=request)
     return after
-
-
-# --- Platform promos (the promos app owns the rules; this adds the audit trail) -----------
-
-_PROMO_AUDIT_FIELDS = (*PROMO_EDITABLE_FIELDS, "used_count", "deleted_at")
-
-
-def _promo_snapshot(promo: Promo) -> dict:
-    return {f: getattr(promo, f) for f in _PROMO_AUDIT_FIELDS}
-
-
-def platform_promo_create(*, actor: User, request: HttpRequest | None = None, **data: Any) -> Promo:
-    with transaction.atomic():
-        promo = promo_create(store=None, **data)
-        audit_record(
-            actor=actor, action="promo.create", target=promo, before=None, after=_promo_snapshot(promo), request=request
-        )
-    return promo
-
-
-def platform_promo_update(*, promo: Promo, actor: User, request: HttpRequest | None = None, **data: Any) -> Promo:
-    with transaction.atomic():
-        before = _promo_snapshot(promo)
-        promo = promo_update(promo=promo, **data)
-        audit_record(
-            actor=actor,
-            action="promo.update",
-            target=promo,
-            before=before,
-            after=_promo_snapshot(promo),
-            request=request,
-        )
-    return promo
-
-
-def platform_promo_delete(*, promo: Promo, actor: User, request: HttpRequest | None = None) -> None:
-    with transaction.atomic():
-        before = _promo_snapshot(promo)
-        promo_delete(promo=promo)
-        audit_record(
-            actor=actor,
-            action="promo.delete",
-            target=promo,
-            before=before,
-            after=_promo_snapshot(promo),
-            request=request,
-        )

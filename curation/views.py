@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from curation.flags import FEATURE_LABELS, FEATURES, store_flags
 from curation.forms import BannerForm, DaysForm, FlagsForm, ProductFilterForm, PromoForm, StoreFilterForm, SuspendForm
 from curation.metrics import chart_bars, dashboard_metrics
 from curation.selectors import (
@@ -36,9 +35,6 @@ from curation.services import (
     banner_create,
     banner_delete,
     banner_update,
-    platform_promo_create,
-    platform_promo_delete,
-    platform_promo_update,
     product_delete_by_admin,
     product_set_featured,
     store_flags_update,
@@ -48,8 +44,10 @@ from curation.services import (
 )
 from orders.models import Order
 from promos.selectors import promo_get_for_owner, promo_list_for_owner
-from tokoblitar.api.errors import DomainError, NotFound
+from promos.services import platform_promo_create, platform_promo_delete, platform_promo_update
+from stores.flags import FEATURE_LABELS, FEATURES, store_flags
 from tokoblitar.api.pagination import Page, paginate
+from tokoblitar.errors import DomainError, NotFound
 
 PAGE_SIZE = 25
 

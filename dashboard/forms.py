@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Category, Product
 from promos.models import Promo
 from shipping.models import COURIERS, ShippingSettings
+from tokoblitar.validators import validate_web_url
 
 
 class ProductForm(forms.Form):
@@ -40,6 +41,34 @@ class ProductForm(forms.Form):
         category = self.cleaned_data.get("category")
         data["category_id"] = category.pk if category else None
         return data
+
+
+class ProductEditForm(ProductForm):
+    """The edit form remembers what it was loaded with, so a save writes only what the seller
+    changed: each field carries its loaded value in a hidden `initial-<name>` input (Django's
+    `show_hidden_initial`), and `stock_loaded` holds the stock shown when the page opened, so a
+    stock change lands as a delta on what buyers reserved meanwhile (catalog.services)."""
+
+    stock_loaded = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name not in ("image", "stock", "stock_loaded"):
+                field.show_hidden_initial = True
+
+    def changed_product_data(self) -> dict:
+        """Only the fields the seller changed since the page was loaded (service field names)."""
+        data = self.product_data()
+        changed = set(self.changed_data)
+        if "category" in changed:
+            changed.add("category_id")
+        if self.cleaned_data.get("stock_loaded") is not None:
+            # Changed means "differs from what the page showed", not from the stock right now.
+            changed.discard("stock")
+            if data["stock"] != self.cleaned_data["stock_loaded"]:
+                changed.add("stock")
+        return {key: value for key, value in data.items() if key in changed}
 
 
 class ProductFilterForm(forms.Form):
@@ -78,13 +107,21 @@ class PromoForm(forms.Form):
 class StoreForm(forms.Form):
     name = forms.CharField(label=_("Nama toko"), max_length=120)
     description = forms.CharField(label=_("Deskripsi"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    logo_url = forms.URLField(label=_("URL logo"), required=False, max_length=500, assume_scheme="https")
-    banner_url = forms.URLField(label=_("URL banner"), required=False, max_length=500, assume_scheme="https")
+    logo_url = forms.URLField(
+        label=_("URL logo"), required=False, max_length=500, assume_scheme="https", validators=[validate_web_url]
+    )
+    banner_url = forms.URLField(
+        label=_("URL banner"), required=False, max_length=500, assume_scheme="https", validators=[validate_web_url]
+    )
     address = forms.CharField(label=_("Alamat"), required=False, max_length=300)
     lat = forms.DecimalField(label=_("Garis lintang"), required=False, min_value=-90, max_value=90, decimal_places=6)
     lng = forms.DecimalField(label=_("Garis bujur"), required=False, min_value=-180, max_value=180, decimal_places=6)
     google_maps_url = forms.URLField(
-        label=_("Tautan Google Maps"), required=False, max_length=500, assume_scheme="https"
+        label=_("Tautan Google Maps"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        validators=[validate_web_url],
     )
     instagram_handle = forms.RegexField(
         label=_("Instagram (tanpa @)"), regex=r"^[A-Za-z0-9._]{1,30}$", required=False, max_length=30

@@ -19,10 +19,10 @@ from accounts.models import User
 from catalog.models import Product
 from catalog.selectors import product_get_for_seller, product_image_get_for_seller, product_list_for_seller
 from catalog.services import product_create, product_image_add, product_image_delete, product_update
-from curation.flags import require_feature, store_feature_enabled
 from dashboard.forms import (
     CancelForm,
     OrderFilterForm,
+    ProductEditForm,
     ProductFilterForm,
     ProductForm,
     PromoForm,
@@ -33,15 +33,18 @@ from dashboard.forms import (
 from dashboard.selectors import integrations_status, seller_overview
 from orders.models import Order
 from orders.selectors import order_get_for_store, order_list_for_store
-from orders.services import order_cancel, order_process, order_ship
+from orders.services import order_cancel, order_process
+from shipping.services import order_ship_manual
 from promos.selectors import promo_get_for_owner, promo_list_for_owner
 from promos.services import promo_create, promo_delete
 from shipping.services import shipment_advance, shipping_settings_get_or_create, shipping_settings_update
 from storefront.shortcuts import PageWindow, domain_errors_as_pages
+from stores.flags import require_feature, store_feature_enabled
 from stores.models import Store
 from stores.selectors import store_get_for_seller
 from stores.services import store_update
-from tokoblitar.api.errors import DomainError
+from tokoblitar.errors import DomainError
+from tokoblitar.parsing import parse_int_or_none
 
 
 def seller_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -59,10 +62,7 @@ def seller_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
 
 def _page(request: HttpRequest) -> int:
-    try:
-        return max(1, min(1000, int(request.GET.get("page", 1))))
-    except ValueError:
-        return 1
+    return parse_int_or_none(request.GET.get("page", "1"), min_value=1, max_value=1000) or 1
 
 
 def _form_errors_from(form: Any, exc: DomainError) -> None:
@@ -152,11 +152,17 @@ def product_edit(request: HttpRequest, store: Store, product_id: UUID) -> HttpRe
         "weight_gram": product.weight_gram,
         "category": product.category_id,
         "status": product.status,
+        "stock_loaded": product.stock,
     }
-    form = ProductForm(request.POST or None, request.FILES or None, initial=initial)
+    form = ProductEditForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            product = product_update(product=product, data=form.product_data())
+            # Only the fields the seller changed; stock as a delta on reservations made since.
+            product = product_update(
+                product=product,
+                data=form.changed_product_data(),
+                stock_loaded=form.cleaned_data.get("stock_loaded"),
+            )
             if form.cleaned_data.get("image"):
                 product_image_add(product=product, upload=form.cleaned_data["image"])
         except DomainError as exc:
@@ -236,7 +242,7 @@ def order_action(request: HttpRequest, store: Store, order_id: UUID, action: str
             if not form.is_valid():
                 messages.error(request, _("Isi nomor resi (minimal 4 karakter)."))
             else:
-                order_ship(order=order, awb=form.cleaned_data["awb"])
+                order_ship_manual(order=order, awb=form.cleaned_data["awb"])
                 messages.success(request, _("Pesanan ditandai dikirim."))
         elif action == "cancel":
             form = CancelForm(request.POST)

@@ -1,13 +1,16 @@
 from django.contrib import admin
 
 from orders.models import CartItem, Order, OrderItem, OrderStatusChange, Payment, PaymentEvent, SimulatedCharge
+from tokoblitar.admin_saves import LockedPartialSaveMixin
+from tokoblitar.money import admin_money
 
 
 class OrderItemInline(admin.TabularInline):
     model = OrderItem
     extra = 0
-    readonly_fields = ["product", "product_name", "price", "quantity", "weight_gram"]
+    fields = readonly_fields = ["product", "product_name", "price_rp", "quantity", "weight_gram"]
     can_delete = False
+    price_rp = admin_money("price", "price")
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -18,19 +21,26 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
-    list_display = ["number", "store", "buyer", "status", "needs_refund", "total", "created_at"]
+class OrderAdmin(LockedPartialSaveMixin, admin.ModelAdmin):
+    list_display = ["number", "store", "buyer", "status", "needs_refund", "total_rp", "created_at"]
     list_filter = ["status", "needs_refund"]
     search_fields = ["number", "buyer__email", "store__name"]
     raw_id_fields = ["buyer", "store", "promo"]
     # Money and stock move only through orders.services; the admin is for looking.
-    readonly_fields = ["status", "stock_held", "subtotal", "discount", "shipping_cost", "total"]
+    readonly_fields = ["status", "stock_held", "subtotal_rp", "discount_rp", "shipping_cost_rp", "total_rp"]
+    exclude = ["subtotal", "discount", "shipping_cost", "total"]
     inlines = [OrderItemInline, StatusChangeInline]
+    # Money as buyers see it: "Rp 38.400".
+    subtotal_rp = admin_money("subtotal", "subtotal")
+    discount_rp = admin_money("discount", "discount")
+    shipping_cost_rp = admin_money("shipping_cost", "shipping cost")
+    total_rp = admin_money("total", "total")
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
-    list_display = ["order", "provider", "status", "gross_amount", "expires_at", "paid_at"]
+class PaymentAdmin(LockedPartialSaveMixin, admin.ModelAdmin):
+    list_display = ["order", "provider", "status", "gross_amount_rp", "expires_at", "paid_at"]
+    gross_amount_rp = admin_money("gross_amount", "gross amount")
     list_filter = ["provider", "status"]
     raw_id_fields = ["order"]
 
@@ -49,4 +59,5 @@ class CartItemAdmin(admin.ModelAdmin):
 
 @admin.register(SimulatedCharge)
 class SimulatedChargeAdmin(admin.ModelAdmin):
-    list_display = ["order_ref", "status", "gross_amount", "expires_at"]
+    list_display = ["order_ref", "status", "gross_amount_rp", "expires_at"]
+    gross_amount_rp = admin_money("gross_amount", "gross amount")

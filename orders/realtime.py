@@ -1,104 +1,26 @@
-"""Realtime order events: Channels group `order.<id>`, sent only after the transaction commits.
-
-A rolled-back change must never reach a browser, and a push that fails (channel layer down)
-must never undo a committed payment, so sending is best effort after commit.
-
-Sync code (web views in threads, the task worker, management commands) sends through one
-long-lived event loop thread per process with its own channel-layer instance: the layer's
-connection pool then always lives in one loop, and nothing waits longer than PUSH_TIMEOUT.
-Consumers (orders.consumers) receive `{"type": "order.event", "payload": {...}}`.
-"""
+"""Realtime order events: Channels group `order.<id>`, pushed after commit through the
+kernel's sender. Consumers (orders.consumers) receive `{"type": "order.event", "payload": {...}}`."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import threading
 from typing import Any
 
-from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers
-from django.conf import settings
-from django.db import transaction
+from tokoblitar.realtime import push, push_now
 
-logger = logging.getLogger(__name__)
-
-PUSH_TIMEOUT = 5.0
+ORDER_EVENT = "order.event"
 
 
 def order_group(order_id: Any) -> str:
     return f"order.{order_id}"
 
 
-class _Sender:
-    """A daemon thread running an event loop that owns one channel-layer instance."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._layer: Any = None
-        self._config_key: str | None = None
-
-    def _start(self) -> None:
-        loop = asyncio.new_event_loop()
-        threading.Thread(target=loop.run_forever, name="realtime-sender", daemon=True).start()
-        self._loop = loop
-
-    def _ensure(self) -> tuple[asyncio.AbstractEventLoop, Any] | None:
-        config = getattr(settings, "CHANNEL_LAYERS", {}).get(DEFAULT_CHANNEL_LAYER)
-        if not config:
-            return None
-        key = repr(config)
-        with self._lock:
-            if self._loop is None:
-                self._start()
-            if self._layer is None or key != self._config_key:
-                # Settings changed (tests point the layer at their database): a fresh instance.
-                self._layer = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
-                self._config_key = key
-            return self._loop, self._layer
-
-    def group_send(self, group: str, message: dict) -> None:
-        ready = self._ensure()
-        if ready is None:
-            return
-        loop, layer = ready
-        future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
-        future.result(timeout=PUSH_TIMEOUT)
-
-    def close(self) -> None:
-        """Close the sender's connections (test teardown, graceful shutdown)."""
-        with self._lock:
-            loop, layer = self._loop, self._layer
-            self._layer = None
-            self._config_key = None
-        if loop is not None and layer is not None and hasattr(layer, "close"):
-            try:
-                asyncio.run_coroutine_threadsafe(layer.close(), loop).result(timeout=PUSH_TIMEOUT)
-            except Exception:  # noqa: BLE001 - shutting down anyway
-                logger.warning("Closing the realtime sender failed", exc_info=True)
-
-
-_sender = _Sender()
-
-
-def realtime_shutdown() -> None:
-    _sender.close()
-
-
 def push_order_event_now(order_id: Any, payload: dict) -> None:
     """Send at once (no transaction involved); raises if the channel layer fails."""
-    _sender.group_send(order_group(order_id), {"type": "order.event", "payload": payload})
+    push_now(order_group(order_id), payload, message_type=ORDER_EVENT)
 
 
 def push_order_event(order_id: Any, payload: dict) -> None:
-    """Queue `payload` for everyone watching the order; consumers receive type "order.event".
+    """Queue `payload` for everyone watching the order, after commit.
 
     Payloads carry `kind`: "status" | "payment" | "shipment" | "created"."""
-
-    def send() -> None:
-        try:
-            push_order_event_now(order_id, payload)
-        except Exception:  # noqa: BLE001 - the change is committed; a lost push is only a missed live update
-            logger.exception("Realtime push for order %s failed", order_id)
-
-    transaction.on_commit(send)
+    push(order_group(order_id), payload, message_type=ORDER_EVENT)

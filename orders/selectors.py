@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 from uuid import UUID
 
 from django.db.models import Prefetch, QuerySet
@@ -10,25 +10,14 @@ from django.db.models import Prefetch, QuerySet
 from accounts.models import User
 from orders.models import CartItem, Order, OrderItem
 from stores.models import Store
-from tokoblitar.api.errors import NotFound
+from tokoblitar.errors import NotFound
 
 
 def cart_list_for_buyer(*, buyer: User) -> QuerySet[CartItem]:
     return CartItem.objects.filter(buyer=buyer).select_related("product__store").order_by("created_at", "id")
 
 
-def _shipment_relations() -> tuple[list[str], list[str]]:
-    """select_related / prefetch_related paths for the shipping app's Shipment, if installed."""
-    names = {f.name: f for f in Order._meta.related_objects}
-    if "shipment" not in names:
-        return [], []
-    shipment_model = names["shipment"].related_model
-    prefetch = ["shipment__events"] if any(f.name == "events" for f in shipment_model._meta.related_objects) else []
-    return ["shipment"], prefetch
-
-
-def _with_details(qs: QuerySet[Order]) -> QuerySet[Order]:
-    select, prefetch = _shipment_relations()
+def _with_details(qs: QuerySet[Order], select: Sequence[str] = (), prefetch: Sequence[str] = ()) -> QuerySet[Order]:
     return qs.select_related("store", "payment", "buyer", *select).prefetch_related(
         Prefetch("items", queryset=OrderItem.objects.order_by("id")), "history", *prefetch
     )
@@ -41,9 +30,13 @@ def order_list_for_buyer(*, buyer: User, status: str | None = None) -> QuerySet[
     return qs.order_by("-created_at", "-id")
 
 
-def order_get_for_buyer(*, buyer: User, order_id: UUID) -> Order:
-    """The buyer's own order; anyone else's answers 404 (never reveal that it exists)."""
-    order = _with_details(Order.objects.filter(pk=order_id, buyer=buyer)).first()
+def order_get_for_buyer(
+    *, buyer: User, order_id: UUID, select: Sequence[str] = (), prefetch: Sequence[str] = ()
+) -> Order:
+    """The buyer's own order with store, payment, items and history loaded; anyone else's
+    answers 404 (never reveal that it exists). Higher layers add their relations through
+    `select`/`prefetch` (shipping: `shipping.selectors.SHIPMENT_RELATIONS`)."""
+    order = _with_details(Order.objects.filter(pk=order_id, buyer=buyer), select, prefetch).first()
     if order is None:
         raise NotFound("Order not found")
     return order
@@ -61,8 +54,3 @@ def order_get_for_store(*, store: Store, order_id: UUID) -> Order:
     if order is None:
         raise NotFound("Order not found")
     return order
-
-
-def order_shipment(order: Order) -> Any:
-    """The order's Shipment (shipping app) or None."""
-    return getattr(order, "shipment", None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -21,16 +21,20 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from catalog.models import Product
+from catalog.stock import publish_stock_changed
 from orders.models import CartItem, Order, OrderItem, OrderStatusChange, Payment, PaymentEvent
 from orders.payments import get_payment_provider
-from orders.payments.base import ChargeItem, ChargeRequest, PaymentProviderError
+from orders.payments.base import PaymentProviderError, status_code_matches
 from orders.realtime import push_order_event
-from promos.services import promo_check, promo_reclaim, promo_redeem, promo_release
+from promos.services import promo_reclaim, promo_redeem, promo_release
 from stores.models import Store
-from tokoblitar.api.errors import Conflict, NotFound, ProviderError, ValidationFailed
+from tokoblitar.events import publish
+from tokoblitar.errors import Conflict, NotFound, ProviderError, ValidationFailed
+from tokoblitar.parsing import InputError, parse_decimal
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +51,7 @@ def cart_set_quantity(*, buyer: User, product_id: UUID, quantity: int) -> None:
     if quantity == 0:
         CartItem.objects.filter(buyer=buyer, product=product).delete()
         return
-    if product.deleted_at is not None or product.status != Product.Status.ACTIVE or not product.store.is_active:
+    if not product.is_available:
         raise ValidationFailed(
             f"{product.name} is not available", fields={"product_id": [f"{product.name} is not available"]}
         )
@@ -81,14 +85,18 @@ def _transition(order: Order, to: str, *, cause: str) -> None:
     order.save(update_fields=["status", "needs_refund", "stock_held", "updated_at"])
     OrderStatusChange.objects.create(order=order, from_status=previous, to_status=to, cause=cause[:200])
     push_order_event(order.pk, {"kind": "status", "status": to, "from": previous, "cause": cause[:200]})
-    if to == Order.Status.PAID:
-        transaction.on_commit(partial(_enqueue_shipment_booking, str(order.pk)), robust=True)
+    ids = {"order_id": str(order.pk), "store_id": str(order.store_id)}
+    publish("order.status_changed", **ids, from_status=previous, to_status=to, cause=cause[:200])
+    # Higher layers listen: shipping books the courier on order.paid.
+    if to in STATUS_EVENTS:
+        publish(STATUS_EVENTS[to], **ids)
 
 
-def _enqueue_shipment_booking(order_id: str) -> None:
-    from shipping.tasks import shipment_book  # the shipping app books the parcel once paid
-
-    shipment_book.enqueue(order_id=order_id)
+STATUS_EVENTS = {
+    Order.Status.PAID: "order.paid",
+    Order.Status.CANCELLED: "order.cancelled",
+    Order.Status.EXPIRED: "order.expired",
+}
 
 
 def _lock(order: Order | UUID | str) -> Order:
@@ -114,7 +122,7 @@ def order_transition(*, order: Order, to: str, cause: str) -> Order:
 # --- Stock --------------------------------------------------------------------------------
 
 
-def _stock_take(lines: list[tuple[UUID, int, str]], *, require_active: bool = True) -> None:
+def _stock_take(lines: list[tuple[UUID, int, str]], *, store_id: Any, require_active: bool = True) -> None:
     """Reserve (product_id, quantity, name) lines in pk order with guarded UPDATEs; the
     consistent order means two checkouts sharing products can never deadlock."""
     for product_id, quantity, name in sorted(lines):
@@ -122,7 +130,13 @@ def _stock_take(lines: list[tuple[UUID, int, str]], *, require_active: bool = Tr
         if require_active:
             guarded = guarded.filter(status=Product.Status.ACTIVE, deleted_at__isnull=True)
         if not guarded.update(stock=F("stock") - quantity):
-            raise Conflict(f"Not enough stock for {name}", meta={"product_id": str(product_id)})
+            raise Conflict(
+                _("Not enough stock for %(product)s"),
+                code="out_of_stock",
+                params={"product": name},
+                meta={"product_id": str(product_id)},
+            )
+        publish_stock_changed(product_id, store_id)
 
 
 def _stock_give_back(order: Order) -> bool:
@@ -131,6 +145,7 @@ def _stock_give_back(order: Order) -> bool:
         return False
     for item in sorted(order.items.all(), key=lambda i: i.product_id):
         Product.objects.filter(pk=item.product_id).update(stock=F("stock") + item.quantity)
+        publish_stock_changed(item.product_id, order.store_id)
     order.stock_held = False
     return True
 
@@ -140,7 +155,7 @@ def _stock_retake(order: Order) -> bool:
     lines = [(i.product_id, i.quantity, i.product_name) for i in order.items.all()]
     try:
         with transaction.atomic():  # savepoint: a partial retake rolls back alone
-            _stock_take(lines, require_active=False)
+            _stock_take(lines, store_id=order.store_id, require_active=False)
     except Conflict:
         return False
     order.stock_held = True
@@ -152,95 +167,44 @@ def _release(order: Order) -> None:
     promo_release(order=order)
 
 
-# --- Placing an order ---------------------------------------------------------------------
+# --- Placing an order (orchestrated by checkout.services.order_place) --------------------
 
 
-@dataclass(frozen=True)
-class PlacedOrder:
-    order: Order
-    payment: Payment
-
-
-def _quote_shipping(*, store: Store, address: dict, weight_gram: int, courier: str) -> Any:
-    """The one call into the shipping app: Quote(courier, service, price, etd) for the order.
-
-    Raises ValidationFailed for an unknown/unoffered courier and ProviderError when the rates
-    provider fails (both pass straight to the API)."""
-    from shipping.services import shipping_quote
-
-    return shipping_quote(store=store, destination=address, weight_gram=weight_gram, courier=courier)
-
-
-def order_place(
+def order_create_reserved(
     *,
     buyer: User,
-    store_id: UUID,
-    items: list[dict],
-    shipping_address: dict,
+    store: Store,
+    products: dict[UUID, Product],
+    wanted: dict[UUID, int],
+    discount: int,
+    promo: Any,
+    shipping_cost: int,
     courier: str,
-    promo_code: str = "",
-) -> PlacedOrder:
-    """Reserve stock, write the order and open its QRIS payment, all or nothing.
+    courier_service: str,
+    shipping_etd: str,
+    shipping_address: dict,
+) -> Order:
+    """One short transaction: reserve stock (guarded UPDATEs in pk order), write the order,
+    its items and first history row, redeem the promo, empty those cart lines, and enqueue
+    the expiry sweep at commit. Amounts are integer rupiah; weights grams.
 
-    Why two transactions with compensation, not the provider call inside one: the guarded stock
-    UPDATE holds the product row lock until commit, and a payment provider call takes up to its
-    timeout (10 s). Inside the transaction every checkout of a popular product would queue behind
-    the provider's latency. So (1) one short transaction reserves stock, writes the order and
-    redeems the promo; (2) the provider is called with no locks held; (3) on failure a
-    compensating transaction returns stock and promo use and deletes the order, so the 502 leaves
-    nothing behind. If the process dies between (1) and (3) the order is a plain unpaid order that
-    the expiry task (enqueued at commit) releases after PAYMENT_EXPIRY_MINUTES.
-    """
-    store = Store.objects.filter(pk=store_id).first()
-    if store is None:
-        raise NotFound("Store not found")
-    if not store.is_active:
-        raise ValidationFailed(f"{store.name} is not accepting orders", fields={"store_id": ["Store is suspended"]})
-
-    wanted: dict[UUID, int] = {}
-    for line in items:
-        wanted[line["product_id"]] = wanted.get(line["product_id"], 0) + line["quantity"]
-    products = {p.pk: p for p in Product.objects.filter(pk__in=list(wanted))}
-    for product_id, quantity in wanted.items():
-        product = products.get(product_id)
-        if product is None or product.store_id != store.pk:
-            raise ValidationFailed(
-                f"Product {product_id} is not sold by {store.name}",
-                fields={"items": [f"Product {product_id} is not sold by this store"]},
-            )
-        if product.deleted_at is not None or product.status != Product.Status.ACTIVE:
-            raise ValidationFailed(
-                f"{product.name} is not available", fields={"items": [f"{product.name} is not available"]}
-            )
-        if product.stock < quantity:  # fast answer; the guarded UPDATE below is the real check
-            raise Conflict(
-                f"Not enough stock for {product.name}: {product.stock} left",
-                meta={"product_id": str(product.pk), "available": product.stock},
-            )
-
+    Raises Conflict (`out_of_stock`) when a guarded UPDATE finds too little stock, and the
+    promo's errors when its use is exhausted meanwhile; nothing is written then."""
     subtotal = sum(products[pid].price * qty for pid, qty in wanted.items())
     weight = sum(products[pid].weight_gram * qty for pid, qty in wanted.items())
-    application = promo_check(code=promo_code, store=store, buyer=buyer, subtotal=subtotal) if promo_code else None
-    discount = application.discount if application else 0
-    # Rates come from a provider too: quoted before any lock is taken.
-    quote = _quote_shipping(store=store, address=shipping_address, weight_gram=weight, courier=courier)
-    shipping_cost = int(quote.price)
-    expiry_minutes = settings.PAYMENT_EXPIRY_MINUTES
-
-    # (1) Reserve and write.
     with transaction.atomic():
-        _stock_take([(pid, qty, products[pid].name) for pid, qty in wanted.items()])
+        _stock_take([(pid, qty, products[pid].name) for pid, qty in wanted.items()], store_id=store.pk)
         order = _order_insert(
             buyer=buyer,
             store=store,
             subtotal=subtotal,
             discount=discount,
             shipping_cost=shipping_cost,
-            promo=application.promo if application else None,
-            promo_code=application.promo.code if application else "",
-            courier=quote.courier,
-            courier_service=quote.service,
-            shipping_etd=str(getattr(quote, "etd_days", None) or getattr(quote, "etd", "") or "")[:30],
+            promo=promo,
+            promo_code=promo.code if promo else "",
+            courier=courier,
+            courier_service=courier_service,
+            shipping_etd=shipping_etd[:30],
             weight_gram=weight,
             shipping_address=shipping_address,
         )
@@ -257,33 +221,20 @@ def order_place(
                 for pid, qty in sorted(wanted.items())
             ]
         )
-        if application:
-            promo_redeem(promo=application.promo, buyer=buyer, order=order)
+        if promo is not None:
+            promo_redeem(promo=promo, buyer=buyer, order=order)
         OrderStatusChange.objects.create(
             order=order, from_status="", to_status=Order.Status.PENDING_PAYMENT, cause="order placed"
         )
         CartItem.objects.filter(buyer=buyer, product_id__in=list(wanted)).delete()
-        run_after = timezone.now() + timedelta(minutes=expiry_minutes, seconds=5)
+        run_after = timezone.now() + timedelta(minutes=settings.PAYMENT_EXPIRY_MINUTES, seconds=5)
         transaction.on_commit(partial(_enqueue_expiry, run_after), robust=True)
+    return order
 
-    # (2) Open the payment with no locks held.
-    provider = get_payment_provider()
-    request = ChargeRequest(
-        order_ref=order.number,
-        gross_amount=order.total,
-        expiry_minutes=expiry_minutes,
-        items=_charge_items(order, products, wanted),
-        customer_name=buyer.full_name,
-        customer_email=buyer.email,
-        customer_phone=shipping_address.get("phone", ""),
-    )
-    try:
-        charge = provider.charge_qris(request)
-    except PaymentProviderError as exc:
-        # (3) Compensate: nothing of this order may stay behind.
-        _order_discard(order.pk)
-        raise ProviderError(exc.provider, f"{exc.provider}: {exc}") from exc
 
+def order_attach_payment(*, order: Order, charge: Any) -> Payment:
+    """Record the opened QRIS charge (`QrisCharge`) for a freshly placed order and announce
+    the order (`order.placed` event, live "created" push)."""
     payment = Payment.objects.create(
         order=order,
         provider=charge.provider,
@@ -294,7 +245,8 @@ def order_place(
         expires_at=charge.expires_at,
     )
     push_order_event(order.pk, {"kind": "created", "status": order.status})
-    return PlacedOrder(order=order, payment=payment)
+    publish("order.placed", order_id=str(order.pk), store_id=str(order.store_id), buyer_id=str(order.buyer_id))
+    return payment
 
 
 def _order_insert(**fields: Any) -> Order:
@@ -311,24 +263,7 @@ def _order_insert(**fields: Any) -> Order:
     raise Conflict("Could not allocate an order number, please try again")
 
 
-def _charge_items(order: Order, products: dict, wanted: dict) -> list[ChargeItem]:
-    """Midtrans requires Σ item price × qty == gross_amount, so shipping and discount are lines too."""
-    items = [
-        ChargeItem(id=str(pid), name=products[pid].name, price=products[pid].price, quantity=qty)
-        for pid, qty in wanted.items()
-    ]
-    if order.shipping_cost:
-        items.append(
-            ChargeItem(id="shipping", name=f"Ongkir {order.courier.upper()}", price=order.shipping_cost, quantity=1)
-        )
-    if order.discount:
-        items.append(
-            ChargeItem(id="discount", name=f"Promo {order.promo_code or ''}".strip(), price=-order.discount, quantity=1)
-        )
-    return items
-
-
-def _order_discard(order_id: UUID) -> None:
+def order_discard(*, order_id: UUID) -> None:
     """Compensation for a failed payment opening: give back stock and promo use, delete the order."""
     with transaction.atomic():
         order = Order.objects.select_for_update().filter(pk=order_id).first()
@@ -348,7 +283,6 @@ def _enqueue_expiry(run_after: datetime) -> None:
 
 RELEASING = {"deny": Order.Status.CANCELLED, "cancel": Order.Status.CANCELLED, "failure": Order.Status.CANCELLED,
              "expire": Order.Status.EXPIRED}  # fmt: skip
-REFUNDING = {"refund", "partial_refund"}
 
 
 def notification_key(notification: dict) -> str:
@@ -359,29 +293,42 @@ def notification_key(notification: dict) -> str:
 
 
 def _amount_matches(gross_amount: Any, total: int) -> bool:
+    # Midtrans sends "25000.00": plain ASCII decimals only (Decimal() also takes "١٠٠", "1e3", "NaN").
     try:
-        return Decimal(str(gross_amount)) == Decimal(total)
-    except (InvalidOperation, ValueError):
+        return parse_decimal(str(gross_amount), name="gross_amount") == Decimal(total)
+    except InputError:
         return False
 
 
 def payment_notification_apply(*, notification: dict) -> str:
     """Apply a verified Midtrans notification to its order; returns the outcome.
 
-    Under the order row lock: unknown order -> NotFound; gross_amount not the order total ->
-    ValidationFailed (nothing changes); a key seen before -> "duplicate". Otherwise the
-    transaction_status is applied by the rules below and the key recorded in the same transaction.
+    The caller has checked the signature and, in live mode, replaced the status fields with
+    Midtrans' own answer (`confirm_notification`). Here, under the order row lock: unknown
+    order -> NotFound; a status_code that does not fit the transaction_status ->
+    ValidationFailed (`status_code_mismatch`); gross_amount not the order total ->
+    ValidationFailed (`amount_mismatch`); nothing changes then. A key seen before ->
+    "duplicate". Otherwise the transaction_status is applied by the rules below and the key
+    recorded in the same transaction.
     """
     order_ref = str(notification.get("order_id") or "")
     status = str(notification.get("transaction_status") or "")
     fraud = str(notification.get("fraud_status") or "")
+    if not status_code_matches(status, str(notification.get("status_code") or "")):
+        raise ValidationFailed(
+            _("status_code %(code)s does not match transaction_status %(status)s"),
+            code="status_code_mismatch",
+            params={"code": notification.get("status_code"), "status": status},
+        )
     with transaction.atomic():
         order = Order.objects.select_for_update().filter(number=order_ref).first()
         if order is None:
-            raise NotFound(f"Unknown order {order_ref}")
+            raise NotFound(_("Unknown order %(order)s"), code="unknown_order", params={"order": order_ref})
         if not _amount_matches(notification.get("gross_amount"), order.total):
             raise ValidationFailed(
-                f"gross_amount {notification.get('gross_amount')} does not match the order total {order.total}"
+                _("gross_amount %(amount)s does not match the order total %(total)s"),
+                code="amount_mismatch",
+                params={"amount": notification.get("gross_amount"), "total": order.total},
             )
         key = notification_key(notification)
         if PaymentEvent.objects.filter(order=order, key=key).exists():
@@ -421,7 +368,22 @@ def _apply_status(order: Order, *, status: str, fraud: str, notification: dict) 
         _transition(order, RELEASING[status], cause=f"payment {status}")
         record(status)
         return "released"
-    if status in REFUNDING:
+    if status == "partial_refund":
+        # Part of the money went back: the order stays as it is (stock and promo use stay
+        # taken) and a person must look at it.
+        if order.status not in Order.PAID_STATES and order.status != Order.Status.REFUNDED:
+            return "ignored"
+        order.needs_refund = True
+        order.save(update_fields=["needs_refund", "updated_at"])
+        OrderStatusChange.objects.create(
+            order=order,
+            from_status=order.status,
+            to_status=order.status,
+            cause=f"partial refund recorded ({notification.get('refund_amount') or 'amount unknown'}); check the order",
+        )
+        record(status)
+        return "partial_refund"
+    if status == "refund":
         if order.status not in Order.PAID_STATES and not order.needs_refund:
             return "ignored"
         if order.status in (Order.Status.PAID, Order.Status.PROCESSING):
@@ -508,20 +470,15 @@ def order_process(*, order: Order) -> Order:
 
 
 def order_ship(*, order: Order, awb: str) -> Order:
-    """Mark shipped with an AWB the seller typed (when the parcel was not booked automatically)."""
+    """Mark shipped with an AWB the seller typed. Only for parcels that were not booked
+    automatically: the seller-facing entry point (`shipping.services.order_ship_manual`)
+    refuses orders with a booked shipment before calling this."""
     with transaction.atomic():
         locked = _lock(order)
-        shipment = getattr(locked, "shipment", None) if _has_shipment_model() else None
-        if shipment is not None and getattr(shipment, "awb", ""):
-            raise Conflict(f"Order {locked.number} was already booked with AWB {shipment.awb}")
         locked.manual_awb = awb
         locked.save(update_fields=["manual_awb", "updated_at"])
         _transition(locked, Order.Status.SHIPPED, cause=f"shipped by seller, AWB {awb}")
     return locked
-
-
-def _has_shipment_model() -> bool:
-    return any(f.name == "shipment" for f in Order._meta.related_objects)
 
 
 CANCELLABLE = frozenset({Order.Status.PENDING_PAYMENT, Order.Status.PAID, Order.Status.PROCESSING})
@@ -556,19 +513,21 @@ def _cancel_payment(order_ref: str) -> None:
 
 def payment_simulate(*, order: Order, action: str) -> None:
     """Make the payment simulator pay or expire the order's QR and deliver the signed
-    notification to our webhook (the same path a real Midtrans notification takes)."""
+    notification to our webhook (the same path a real Midtrans notification takes).
+
+    NotFound when payments are live (no simulator to drive); ValidationFailed for an unknown
+    action; ProviderError when the simulator refuses or cannot deliver."""
     from orders.payments import payment_mode
-    from orders.payments.simulator import SimulatorPaymentProvider
 
     if payment_mode() != "simulator":
-        raise NotFound("The payment simulator is not enabled")
-    simulator = SimulatorPaymentProvider()
+        raise NotFound(_("The payment simulator is not enabled"), code="simulator_disabled")
+    if action not in ("pay", "expire"):
+        raise ValidationFailed(_("Unknown simulator action"), fields={"action": [_("Use pay or expire")]})
+    simulator = get_payment_provider()
     try:
         if action == "pay":
             simulator.pay(order.number)
-        elif action == "expire":
-            simulator.expire(order.number)
         else:
-            raise ValidationFailed("Unknown simulator action", fields={"action": ["Use pay or expire"]})
+            simulator.expire(order.number)
     except PaymentProviderError as exc:
         raise ProviderError(exc.provider, f"{exc.provider}: {exc}") from exc

@@ -4,25 +4,21 @@ from __future__ import annotations
 
 from uuid import UUID
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from orders.models import Order
 from orders.payments import payment_mode
+from orders.qr import qr_png, qr_svg
 from orders.selectors import order_get_for_buyer
 from orders.services import payment_simulate
-from tokoblitar.api.errors import DomainError, NotFound
-
-
-def format_rupiah(amount: int) -> str:
-    """25000 -> "Rp 25.000"."""
-    return "Rp " + f"{int(amount):,}".replace(",", ".")
+from tokoblitar.errors import DomainError, NotFound
 
 
 def _owned_order(request: HttpRequest, order_id: UUID) -> Order:
@@ -49,21 +45,24 @@ def _status_payload(order: Order) -> dict:
 def payment_page(request: HttpRequest, order_id: UUID) -> HttpResponse:
     order = _owned_order(request, order_id)
     payment = getattr(order, "payment", None)
-    qr_svg = ""
+    qr_markup = ""
     if payment and payment.qr_string and order.status == Order.Status.PENDING_PAYMENT:
         # Server-side SVG: no JavaScript QR library, works on any phone browser.
-        qr_svg = mark_safe(segno.make(payment.qr_string, error="m").svg_inline(scale=6, border=2))  # noqa: S308 - segno output
+        qr_markup = mark_safe(qr_svg(payment.qr_string))  # noqa: S308 - segno output
+    first_item = order.items.select_related("product__store").first()
     context = {
         "order": order,
         "payment": payment,
-        "qr_svg": qr_svg,
-        "total_display": format_rupiah(order.total),
-        "subtotal_display": format_rupiah(order.subtotal),
-        "discount_display": format_rupiah(order.discount),
-        "shipping_display": format_rupiah(order.shipping_cost),
+        "qr_svg": qr_markup,
+        # "Pesan lagi" after expiry: back to what she wanted (the product, else the store).
+        "reorder_url": (
+            reverse("storefront:product", args=[first_item.product.store.slug, first_item.product.slug])
+            if first_item
+            else reverse("storefront:store", args=[order.store.slug])
+        ),
+        # Amounts are ints; the template's `rupiah` filter is the one place they become text.
         "items": [
-            {"name": i.product_name, "quantity": i.quantity, "line_total": format_rupiah(i.line_total)}
-            for i in order.items.all()
+            {"name": i.product_name, "quantity": i.quantity, "line_total": i.line_total} for i in order.items.all()
         ],
         "status": _status_payload(order),
         "simulator": payment_mode() == "simulator",
@@ -92,3 +91,19 @@ def payment_simulate_view(request: HttpRequest, order_id: UUID, action: str) -> 
         else:
             messages.info(request, _("Pembayaran dibuat kedaluwarsa."))
     return redirect("orders:pay", order_id=order.pk)
+
+
+@login_required
+@require_GET
+def payment_qr_png(request: HttpRequest, order_id: UUID) -> HttpResponse:
+    """The order's QRIS as a PNG download ("Simpan QR"): a phone cannot scan its own screen,
+    but every e-wallet app can read a QR from the gallery. 404 once the order is no longer
+    waiting for payment."""
+    order = _owned_order(request, order_id)
+    payment = getattr(order, "payment", None)
+    if not payment or not payment.qr_string or order.status != Order.Status.PENDING_PAYMENT:
+        raise Http404("No QR to pay")
+    response = HttpResponse(qr_png(payment.qr_string), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="QRIS-{order.number}.png"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
 from promos.models import Promo, PromoRedemption
+from tokoblitar.admin_saves import LockedPartialSaveMixin
 
 
 @admin.register(Promo)
-class PromoAdmin(admin.ModelAdmin):
+class PromoAdmin(LockedPartialSaveMixin, admin.ModelAdmin):
+    # Orders move used_count while the form is open: save only what the admin changed.
     list_display = ["code", "store", "type", "value", "used_count", "usage_limit", "starts_at", "ends_at", "is_active"]
     list_filter = ["type", "is_active"]
     search_fields = ["code", "store__name"]

@@ -17,10 +17,23 @@ from rest_framework.views import APIView
 from accounts.permissions import IsPlatformAdmin, IsSeller
 from promos.models import Promo
 from promos.selectors import promo_get_for_owner, promo_list_for_owner
-from promos.services import promo_create, promo_delete, promo_update
+from promos.services import (
+    platform_promo_create,
+    platform_promo_delete,
+    platform_promo_update,
+    promo_create,
+    promo_delete,
+    promo_update,
+    seller_promo_create,
+    seller_promo_delete,
+    seller_promo_update,
+    seller_store_for_promos,
+)
 from stores.models import Store
-from tokoblitar.api.errors import NotFound, ValidationFailed, envelope
+from tokoblitar.api.errors import envelope
+from tokoblitar.api.inputs import StrictInputSerializer
 from tokoblitar.api.pagination import PageParams, paginate
+from tokoblitar.errors import ValidationFailed
 
 
 class PromoOutput(serializers.ModelSerializer):
@@ -47,7 +60,9 @@ class PromoOutput(serializers.ModelSerializer):
         ]
 
 
-class PromoInput(serializers.Serializer):
+class PromoInput(StrictInputSerializer):
+    """What the promo owner writes; `used_count`, `store` and `id` are never client-writable."""
+
     code = serializers.RegexField(
         r"^[A-Za-z0-9_-]{3,40}$", error_messages={"invalid": "3-40 letters, digits, '-' or '_'"}
     )
@@ -137,13 +152,16 @@ class SellerPromoApi(_PromoApiBase):
     permission_classes = [IsSeller]
 
     def owner_store(self, request) -> Store:
-        from curation.flags import require_feature
+        return seller_store_for_promos(request.user)
 
-        store = Store.objects.filter(owner=request.user).first()
-        if store is None:
-            raise NotFound("You have no store yet")
-        require_feature(store=store, feature="promos")
-        return store
+    def create_promo(self, request, store: Store | None, data: dict) -> Promo:
+        return seller_promo_create(actor=request.user, **data)
+
+    def update_promo(self, request, promo: Promo, data: dict) -> Promo:
+        return seller_promo_update(actor=request.user, promo_id=promo.pk, **data)
+
+    def delete_promo(self, request, promo: Promo) -> None:
+        seller_promo_delete(actor=request.user, promo_id=promo.pk)
 
 
 class AdminPromoApi(_PromoApiBase):
@@ -153,16 +171,10 @@ class AdminPromoApi(_PromoApiBase):
         return None
 
     def create_promo(self, request, store: None, data: dict) -> Promo:
-        from curation.services import platform_promo_create
-
         return platform_promo_create(actor=request.user, request=request, **data)
 
     def update_promo(self, request, promo: Promo, data: dict) -> Promo:
-        from curation.services import platform_promo_update
-
         return platform_promo_update(promo=promo, actor=request.user, request=request, **data)
 
     def delete_promo(self, request, promo: Promo) -> None:
-        from curation.services import platform_promo_delete
-
         platform_promo_delete(promo=promo, actor=request.user, request=request)

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from promos.models import Promo
 from stores.models import Store
-from tokoblitar.api.errors import NotFound
+from tokoblitar.errors import NotFound
 
 
 def promo_list_for_owner(*, store: Store | None) -> QuerySet[Promo]:

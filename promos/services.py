@@ -12,12 +12,17 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from audit.services import audit_record
 from promos.models import Promo, PromoRedemption
+from promos.selectors import promo_get_for_owner
+from stores.flags import require_feature
 from stores.models import Store
-from tokoblitar.api.errors import ValidationFailed
+from tokoblitar.errors import NotFound, ValidationFailed
 
 EDITABLE_FIELDS = (
     "code",
@@ -49,10 +54,10 @@ def _validate_rules(values: dict[str, Any]) -> None:
         raise ValidationFailed("Invalid promo", fields=errors)
 
 
-def _save(promo: Promo) -> Promo:
+def _save(promo: Promo, update_fields: list[str] | None = None) -> Promo:
     try:
         with transaction.atomic():
-            promo.save()
+            promo.save(update_fields=update_fields)
     except IntegrityError as exc:
         if "promos_code_unique" in str(exc):
             raise ValidationFailed(
@@ -72,18 +77,32 @@ def promo_create(*, store: Store | None, **data: Any) -> Promo:
 
 
 def promo_update(*, promo: Promo, **data: Any) -> Promo:
-    """Partial update; used_count is never editable."""
-    for key in EDITABLE_FIELDS:
-        if key in data:
+    """Partial update of the EDITABLE_FIELDS given in `data`; returns the fresh promo.
+
+    Takes the promo row lock (SELECT ... FOR UPDATE) inside its own atomic block, re-reads the
+    row and writes only the fields whose value changes (`save(update_fields=...)`). So
+    `used_count`, which orders move concurrently through guarded UPDATEs, is never written
+    back from a stale copy, and the usage_limit check sees the uses committed so far.
+    Raises ValidationFailed (rules, duplicate code, usage_limit below the uses already made).
+    """
+    if "code" in data:
+        data = {**data, "code": str(data["code"]).strip().upper()}
+    with transaction.atomic():
+        promo = Promo.objects.select_for_update().get(pk=promo.pk)
+        changed = [key for key in EDITABLE_FIELDS if key in data and getattr(promo, key) != data[key]]
+        for key in changed:
             setattr(promo, key, data[key])
-    promo.code = promo.code.strip().upper()
-    _validate_rules({"type": promo.type, "value": promo.value, "starts_at": promo.starts_at, "ends_at": promo.ends_at})
-    if promo.usage_limit is not None and promo.usage_limit < promo.used_count:
-        raise ValidationFailed(
-            "usage_limit is below the uses already made",
-            fields={"usage_limit": [f"Already used {promo.used_count} times"]},
+        _validate_rules(
+            {"type": promo.type, "value": promo.value, "starts_at": promo.starts_at, "ends_at": promo.ends_at}
         )
-    return _save(promo)
+        if promo.usage_limit is not None and promo.usage_limit < promo.used_count:
+            raise ValidationFailed(
+                "usage_limit is below the uses already made",
+                fields={"usage_limit": [f"Already used {promo.used_count} times"]},
+            )
+        if changed:
+            _save(promo, update_fields=[*changed, "updated_at"])
+    return promo
 
 
 def promo_delete(*, promo: Promo) -> None:
@@ -189,3 +208,86 @@ def promo_reclaim(*, order: Any) -> bool:
         return False
     PromoRedemption.objects.filter(pk=redemption.pk).update(status=PromoRedemption.Status.ACTIVE, released_at=None)
     return True
+
+
+# --- Entry services: the acting user, scoped, flag-checked ---------------------------------
+# The API, the dashboard pages and the assistant's tools call these; none of them checks
+# ownership or the store's `promos` switch on its own.
+
+
+def seller_store_for_promos(actor: User) -> Store:
+    """The actor's store, when promos are on for it (NotFound / FeatureDisabled otherwise)."""
+    store = Store.objects.filter(owner=actor).first()
+    if store is None:
+        raise NotFound(_("You have no store yet"), code="no_store")
+    require_feature(store=store, feature="promos")
+    return store
+
+
+def seller_promo_create(*, actor: User, **data: Any) -> Promo:
+    """Create a promo for the actor's own store. NotFound without a store; FeatureDisabled
+    when promos are switched off; ValidationFailed/Conflict from the rules."""
+    return promo_create(store=seller_store_for_promos(actor), **data)
+
+
+def seller_promo_update(*, actor: User, promo_id: Any, **data: Any) -> Promo:
+    """Partial update of one of the actor's promos (NotFound for anyone else's)."""
+    promo = promo_get_for_owner(promo_id=promo_id, store=seller_store_for_promos(actor))
+    return promo_update(promo=promo, **data)
+
+
+def seller_promo_delete(*, actor: User, promo_id: Any) -> Promo:
+    """Soft-delete one of the actor's promos (NotFound for anyone else's)."""
+    promo = promo_get_for_owner(promo_id=promo_id, store=seller_store_for_promos(actor))
+    promo_delete(promo=promo)
+    return promo
+
+
+# --- Platform promos (store NULL), audited -------------------------------------------------
+
+_PROMO_AUDIT_FIELDS = (*EDITABLE_FIELDS, "used_count", "deleted_at")
+
+
+def _promo_snapshot(promo: Promo) -> dict:
+    return {f: getattr(promo, f) for f in _PROMO_AUDIT_FIELDS}
+
+
+def platform_promo_create(*, actor: User, request: HttpRequest | None = None, **data: Any) -> Promo:
+    with transaction.atomic():
+        promo = promo_create(store=None, **data)
+        audit_record(
+            actor=actor, action="promo.create", target=promo, before=None, after=_promo_snapshot(promo), request=request
+        )
+    return promo
+
+
+def platform_promo_update(*, promo: Promo, actor: User, request: HttpRequest | None = None, **data: Any) -> Promo:
+    """promo_update plus the audit row; the snapshot is read under the promo row lock, so
+    `before` shows the used_count that orders had committed, not the caller's stale copy."""
+    with transaction.atomic():
+        promo = Promo.objects.select_for_update().get(pk=promo.pk)
+        before = _promo_snapshot(promo)
+        promo = promo_update(promo=promo, **data)
+        audit_record(
+            actor=actor,
+            action="promo.update",
+            target=promo,
+            before=before,
+            after=_promo_snapshot(promo),
+            request=request,
+        )
+    return promo
+
+
+def platform_promo_delete(*, promo: Promo, actor: User, request: HttpRequest | None = None) -> None:
+    with transaction.atomic():
+        before = _promo_snapshot(promo)
+        promo_delete(promo=promo)
+        audit_record(
+            actor=actor,
+            action="promo.delete",
+            target=promo,
+            before=before,
+            after=_promo_snapshot(promo),
+            request=request,
+        )

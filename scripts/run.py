@@ -1,7 +1,9 @@
 """`make run`: database, migrations, demo data, ASGI server and task worker in one command.
 
-Ctrl-C (or SIGTERM) stops everything this script started: the web server, the task
-worker and, when it is the embedded one, PostgreSQL.
+Demo data only with DEBUG on (the default here) or SEED_DEMO=true. Listens on 127.0.0.1
+(HOST=0.0.0.0 to try it from a phone on the LAN). A child that exits is restarted with
+backoff. Ctrl-C (or SIGTERM) stops everything this script started: the web server, the
+task worker and, when no other process of this checkout still uses it, the embedded PostgreSQL.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tokoblitar.settings")
+
+from tokoblitar.supervisor import Supervisor, app_children  # noqa: E402 - needs ROOT on sys.path
 
 DEMO_LOGINS = [
     ("Admin", "admin@tokoblitar.id", "demo12345"),
@@ -36,93 +39,62 @@ def manage(*args: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-    parser.add_argument("--host", default=os.environ.get("HOST", "0.0.0.0"))  # noqa: S104 - phones on the LAN
+    # Loopback by default: DEBUG pages must not reach the LAN. HOST=0.0.0.0 for a phone on the LAN.
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     args = parser.parse_args()
 
-    embedded = not os.environ.get("DATABASE_URL")
-    if embedded:
+    if not os.environ.get("DATABASE_URL"):
         # Start the server in this process so it outlives the short-lived manage.py calls below.
+        # It stops when the last process of this checkout using it exits (tokoblitar/embedded_db.py),
+        # never while another `make run` or `manage.py` still needs it.
         from tokoblitar.embedded_db import embedded_database_settings
 
         embedded_database_settings(ROOT / "var")
 
-    children: list[subprocess.Popen] = []
+    from django.conf import settings
 
-    def shutdown(*_: object) -> None:
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-        deadline = time.monotonic() + 10
-        for child in children:
-            try:
-                child.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                child.kill()
-        if embedded:
-            from tokoblitar.embedded_db import stop_server
-
-            stop_server(ROOT / "var")
-        print("\nTokoBLITAR stopped.", flush=True)
-
+    # Demo logins share a public password: only for development, or when asked for explicitly.
+    seed = settings.DEBUG or settings.SEED_DEMO
+    supervisor: Supervisor | None = None
     try:
         manage("migrate", "--noinput", "--verbosity", "0")
-        manage("seed_demo")
-        manage("seed_curation_demo")
-        manage("seed_demo_orders")
-        # Orders left unpaid while the app was down expire now, not at their next sweep.
-        manage("expire_orders")
+        if seed:
+            force = [] if settings.DEBUG else ["--force"]
+            manage("seed_demo", *force)
+            manage("seed_curation_demo", *force)
+            manage("seed_demo_orders", *force)
+        # Whatever the last run left behind: tasks of a killed worker, unpaid orders past their
+        # window, paid orders without a courier booking (the worker repeats this periodically).
+        manage("reconcile")
 
         env = {**os.environ, "SITE_URL": os.environ.get("SITE_URL", f"http://localhost:{args.port}")}
-        # Under ASGI each in-flight request holds its own connection; a pool keeps bursts under
-        # Postgres' max_connections.
-        env.setdefault("DB_POOL_MAX", "20")
-        children.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "daphne",
-                    "-b",
-                    args.host,
-                    "-p",
-                    str(args.port),
-                    "tokoblitar.asgi:application",
-                ],
-                cwd=ROOT,
-                env=env,
-            )
-        )
-        children.append(
-            subprocess.Popen(
-                [sys.executable, str(ROOT / "manage.py"), "db_worker", "--interval", "0.5", "--no-reload"],
-                cwd=ROOT,
-                env=env,
-            )
-        )
-        print(f"\nTokoBLITAR is running at http://localhost:{args.port}  (Ctrl-C stops everything)\n")
-        print("Demo logins (email / password):")
-        for label, email, password in DEMO_LOGINS:
-            print(f"  {label:8} {email:26} {password}")
-        print(
-            f"\nAPI docs: http://localhost:{args.port}/api/docs   Django admin: http://localhost:{args.port}/django-admin/\n"
-        )
+        supervisor = Supervisor(app_children(root=ROOT, host=args.host, port=args.port, env=env))
+        supervisor.start()
+        url = f"http://{'localhost' if args.host in ('127.0.0.1', '0.0.0.0') else args.host}:{args.port}"  # noqa: S104
+        print(f"\nTokoBLITAR is running at {url}  (Ctrl-C stops everything)\n")
+        if seed:
+            print("Demo logins (email / password):")
+            for label, email, password in DEMO_LOGINS:
+                print(f"  {label:8} {email:26} {password}")
+        else:
+            print("No demo data (DEBUG is off; SEED_DEMO=true loads it).")
+        print(f"\nAPI docs: {url}/api/docs   Django admin: {url}/django-admin/\n")
 
         # Explicit handlers: a shell that starts us in the background ignores SIGINT by default.
         signal.signal(signal.SIGINT, _interrupt)
         signal.signal(signal.SIGTERM, _interrupt)
-        while True:
-            for child in children:
-                if child.poll() is not None:
-                    print(f"A process exited ({child.args[2] if len(child.args) > 2 else child.args}); stopping.")
-                    raise KeyboardInterrupt
-            time.sleep(0.5)
+        # A child that exits (the worker after a database restart, a crashed web server) is
+        # started again with backoff; the site keeps running.
+        supervisor.run()
     except KeyboardInterrupt:
         pass
     except subprocess.CalledProcessError as exc:
         print(f"Setup step failed: {exc}", file=sys.stderr)
-        shutdown()
         return 1
-    shutdown()
+    finally:
+        if supervisor is not None:
+            supervisor.stop()
+            print("\nTokoBLITAR stopped.", flush=True)
     return 0
 
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from shipping.models import Area, Shipment, ShipmentEvent, ShippingSettings, SimulatedShipment
+from tokoblitar.admin_saves import LockedPartialSaveMixin
 
 
 @admin.register(Area)
@@ -10,7 +11,7 @@ class AreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(ShippingSettings)
-class ShippingSettingsAdmin(admin.ModelAdmin):
+class ShippingSettingsAdmin(LockedPartialSaveMixin, admin.ModelAdmin):
     list_display = ["store", "origin_area", "pickup_schedule", "updated_at"]
     list_select_related = ["store", "origin_area"]
     raw_id_fields = ["store", "origin_area"]
@@ -23,7 +24,7 @@ class ShipmentEventInline(admin.TabularInline):
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(admin.ModelAdmin):
+class ShipmentAdmin(LockedPartialSaveMixin, admin.ModelAdmin):
     list_display = ["order", "courier", "service", "awb", "status", "attempts", "booked_at"]
     list_filter = ["status", "courier", "provider"]
     search_fields = ["awb", "order__number", "provider_order_id"]

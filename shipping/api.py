@@ -24,7 +24,9 @@ from shipping.services import (
 )
 from stores.models import Store
 from stores.selectors import store_get_for_seller
-from tokoblitar.api.errors import NotFound, envelope
+from tokoblitar.api.errors import envelope
+from tokoblitar.api.inputs import StrictInputSerializer
+from tokoblitar.errors import NotFound
 
 
 def area_data(area) -> dict:  # noqa: ANN001 - Area
@@ -63,7 +65,7 @@ def settings_data(conf: ShippingSettings) -> dict:
     }
 
 
-class ShippingSettingsInput(serializers.Serializer):
+class ShippingSettingsInput(StrictInputSerializer):
     origin_district_id = serializers.IntegerField(min_value=1, max_value=999_999_999)
     couriers = serializers.ListField(child=serializers.CharField(max_length=20), min_length=1, max_length=len(COURIERS))
     pickup_name = serializers.CharField(max_length=100, allow_blank=True)

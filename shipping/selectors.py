@@ -7,11 +7,32 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from orders.models import Order
+from orders.selectors import order_get_for_buyer
 from shipping.models import Area, Shipment, ShippingSettings
 from stores.models import Store
-from tokoblitar.api.errors import NotFound, ValidationFailed
+from tokoblitar.errors import NotFound, ValidationFailed
+from tokoblitar.parsing import parse_int_or_none
 
 _PREFIX = re.compile(r"^\s*(kec(amatan)?\.?|kab(upaten)?\.?)\s+", re.IGNORECASE)
+
+
+# What an order page needs of its shipment, for orders.selectors' `select`/`prefetch`.
+SHIPMENT_SELECT = ("shipment",)
+SHIPMENT_PREFETCH = ("shipment__events",)
+
+
+def order_get_for_buyer_with_shipment(*, buyer: Any, order_id: Any) -> Order:
+    """The buyer's order (404 for anyone else's) with its shipment and events loaded."""
+    return order_get_for_buyer(buyer=buyer, order_id=order_id, select=SHIPMENT_SELECT, prefetch=SHIPMENT_PREFETCH)
+
+
+def order_shipment(order: Order) -> Shipment | None:
+    """The order's booked shipment, or None when nothing was booked."""
+    try:
+        return order.shipment
+    except Shipment.DoesNotExist:
+        return None
 
 
 def _clean_name(value: str) -> str:
@@ -46,9 +67,11 @@ def area_resolve(destination: Any, *, field: str = "destination") -> Area:
     if not text:
         raise fail("Kecamatan tujuan wajib diisi")
     if text.isdigit():
-        if len(text) > 9:
+        # isdigit() also takes "²" and "٣": only ASCII digits name an area id.
+        area_id = parse_int_or_none(text, min_value=1, max_value=999_999_999)
+        if area_id is None:
             raise fail("Kecamatan tujuan tidak dikenal")
-        area = Area.objects.filter(pk=int(text)).first()
+        area = Area.objects.filter(pk=area_id).first()
         if area is None:
             raise fail("Kecamatan tujuan tidak dikenal")
         return area

@@ -15,8 +15,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order
+from orders.services import order_ship, order_transition
 from orders.realtime import push_order_event
 from shipping.models import (
     COURIERS,
@@ -28,10 +30,21 @@ from shipping.models import (
     ShippingSettings,
 )
 from shipping.providers import get_shipping_provider, shipping_mode
-from shipping.providers.base import PROVIDER_NAME, PickupPackage, PickupRequest, Quote, RateRequest
+from shipping.providers.base import (
+    PROVIDER_NAME,
+    PickupPackage,
+    PickupRequest,
+    Quote,
+    RateRequest,
+    ShippingProviderError,
+    UnmappedAreaError,
+)
 from shipping.selectors import area_resolve
 from stores.models import Store
-from tokoblitar.api.errors import Conflict, FeatureDisabled, ProviderError, ValidationFailed
+from tokoblitar.errors import Conflict, FeatureDisabled, ProviderError, ValidationFailed
+
+# Column bounds of what a KiriminAja callback package writes (Shipment.awb, ShipmentEvent).
+CALLBACK_FIELD_LIMITS = {"order_id": 32, "awb": 60, "reason": 200, "status": 60}
 
 logger = logging.getLogger(__name__)
 
@@ -60,33 +73,52 @@ def _validate_couriers(couriers: list[str]) -> list[str]:
     unknown = sorted({c for c in codes if c not in COURIERS})
     if unknown:
         raise ValidationFailed(
-            f"Kurir tidak dikenal: {', '.join(unknown)}",
-            fields={"couriers": [f"Kurir tidak dikenal: {', '.join(unknown)}"]},
+            _("Unknown courier: %(couriers)s"),
+            code="unknown_courier",
+            params={"couriers": ", ".join(unknown)},
+            fields={"couriers": [_("Unknown courier: %(couriers)s")]},
         )
     if not codes:
-        raise ValidationFailed("Pilih minimal satu kurir", fields={"couriers": ["Pilih minimal satu kurir"]})
+        raise ValidationFailed(
+            _("Choose at least one courier"), code="no_courier", fields={"couriers": [_("Choose at least one courier")]}
+        )
     return list(dict.fromkeys(codes))  # keep order, drop repeats
 
 
 def shipping_settings_update(*, store: Store, **fields: Any) -> ShippingSettings:
-    """Partial update: origin_area_id, couriers, pickup_name/phone/address/schedule."""
+    """Partial update: origin_area_id, couriers, pickup_name/phone/address/schedule.
+
+    Under the settings row lock, writes only the fields whose value changes
+    (`save(update_fields=...)`), so two edits of different settings both survive.
+    Raises ValidationFailed (unknown district or courier, field rules).
+    """
     current = shipping_settings_get_or_create(store=store)
     with transaction.atomic():
         obj = ShippingSettings.objects.select_for_update().get(pk=current.pk)
+        changed: list[str] = []
         if "origin_area_id" in fields:
             area = Area.objects.filter(pk=fields["origin_area_id"]).first()
             if area is None:
                 raise ValidationFailed(
-                    "Kecamatan asal tidak dikenal", fields={"origin_district_id": ["Kecamatan asal tidak dikenal"]}
+                    _("Unknown origin district"),
+                    code="unknown_district",
+                    fields={"origin_district_id": [_("Unknown origin district")]},
                 )
-            obj.origin_area = area
+            if obj.origin_area_id != area.pk:
+                obj.origin_area = area
+                changed.append("origin_area")
         if "couriers" in fields:
-            obj.couriers = _validate_couriers(fields["couriers"])
+            couriers = _validate_couriers(fields["couriers"])
+            if list(obj.couriers or []) != couriers:
+                obj.couriers = couriers
+                changed.append("couriers")
         for name in ("pickup_name", "pickup_phone", "pickup_address", "pickup_schedule"):
-            if name in fields:
+            if name in fields and getattr(obj, name) != fields[name]:
                 setattr(obj, name, fields[name])
+                changed.append(name)
         obj.full_clean(exclude=["store", "origin_area"])
-        obj.save()
+        if changed:
+            obj.save(update_fields=[*changed, "updated_at"])
     return ShippingSettings.objects.select_related("origin_area").get(pk=obj.pk)
 
 
@@ -98,37 +130,58 @@ def parse_courier(courier: str) -> tuple[str, str]:
     code, _, service = str(courier or "").strip().partition(":")
     code = code.strip().lower()
     if not code or code not in COURIERS:
-        raise ValidationFailed("Kurir tidak dikenal", fields={"courier": ["Kurir tidak dikenal"]})
+        raise ValidationFailed(
+            _("Unknown courier: %(couriers)s"),
+            code="unknown_courier",
+            params={"couriers": code or "-"},
+            fields={"courier": [_("Unknown courier: %(couriers)s")]},
+        )
     return code, service.strip().upper()
 
 
 def _check_weight(weight_gram: Any) -> int:
     if isinstance(weight_gram, bool) or not isinstance(weight_gram, int) or not 0 < weight_gram <= MAX_WEIGHT_GRAM:
-        message = f"Berat harus 1–{MAX_WEIGHT_GRAM} gram"
-        raise ValidationFailed(message, fields={"weight_gram": [message]})
+        message = _("Weight must be 1–%(max)s grams")
+        raise ValidationFailed(
+            message, code="invalid_weight", params={"max": MAX_WEIGHT_GRAM}, fields={"weight_gram": [message]}
+        )
     return weight_gram
 
 
 def _provider_rates(*, conf: ShippingSettings, destination: Any, weight_gram: int, couriers: list[str]) -> list[Quote]:
     area = area_resolve(destination)
     provider = get_shipping_provider()
+    try:
+        origin_id, destination_id = provider.kecamatan_id(conf.origin_area), provider.kecamatan_id(area)
+    except UnmappedAreaError as exc:
+        raise ValidationFailed(
+            _("This district cannot be served by the courier service yet"),
+            code="unmapped_district",
+            fields={"destination": [_("This district cannot be served by the courier service yet")]},
+        ) from exc
     request = RateRequest(
-        origin_id=provider.kecamatan_id(conf.origin_area),
-        destination_id=provider.kecamatan_id(area),
+        origin_id=origin_id,
+        destination_id=destination_id,
         weight_gram=weight_gram,
         couriers=couriers,
         origin_latlng=(conf.origin_area.lat, conf.origin_area.lng),
         destination_latlng=(area.lat, area.lng),
     )
-    if provider.name == "simulator":
-        return provider.rates(request)
-    # Checkout asks the same question several times; live prices hold for minutes.
-    key = f"shipping:rates:{request.origin_id}:{request.destination_id}:{weight_gram}:{','.join(sorted(couriers))}"
-    cached = cache.get(key)
-    if cached is None:
-        cached = provider.rates(request)
-        cache.set(key, cached, 600)
-    return cached
+    try:
+        if provider.name == "simulator":
+            return provider.rates(request)
+        # Checkout asks the same question several times; live prices hold for minutes.
+        key = f"shipping:rates:{request.origin_id}:{request.destination_id}:{weight_gram}:{','.join(sorted(couriers))}"
+        cached = cache.get(key)
+        if cached is None:
+            cached = provider.rates(request)
+            cache.set(key, cached, 600)
+        return cached
+    except ShippingProviderError as exc:
+        logger.warning("Shipping rates failed: %s", exc)
+        raise ProviderError(
+            exc.provider, _("%(provider)s shipping rates are unavailable now, please try again"), code="rates_unavailable"
+        ) from exc
 
 
 def shipping_rates(*, store: Store, destination: Any, weight_gram: int) -> list[Quote]:
@@ -148,12 +201,16 @@ def shipping_quote(*, store: Store, destination: Any, weight_gram: int, courier:
     _check_weight(weight_gram)
     conf = shipping_settings_get_or_create(store=store)
     if code not in conf.couriers:
-        raise ValidationFailed("Toko ini tidak mengirim dengan kurir itu", fields={"courier": ["Kurir tidak tersedia"]})
+        raise ValidationFailed(
+            _("This store does not ship with that courier"),
+            code="courier_not_offered",
+            fields={"courier": [_("This store does not ship with that courier")]},
+        )
     quotes = _provider_rates(conf=conf, destination=destination, weight_gram=weight_gram, couriers=[code])
     quotes = [q for q in quotes if q.courier == code and (not service or q.service.upper() == service)]
     if not quotes:
-        message = "Layanan kurir tidak tersedia untuk tujuan ini"
-        raise ValidationFailed(message, fields={"courier": [message]})
+        message = _("This courier service is not available for this destination")
+        raise ValidationFailed(message, code="service_unavailable", fields={"courier": [message]})
     return min(quotes, key=lambda q: (q.price, q.service))
 
 
@@ -261,9 +318,9 @@ def shipment_request_pickup(*, order_id: str, attempt: int = 1) -> Shipment | No
     provider = get_shipping_provider()
     try:
         result = provider.request_pickup(_pickup_request(order, provider))
-    except (ProviderError, ValidationFailed) as exc:
+    except (ShippingProviderError, ValidationFailed) as exc:
         # An address we cannot map never books; only provider failures are worth retrying.
-        retry = isinstance(exc, ProviderError) and attempt < book_max_attempts()
+        retry = isinstance(exc, ShippingProviderError) and exc.retryable and attempt < book_max_attempts()
         with transaction.atomic():
             shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
             shipment.last_error = str(exc)[:1000]
@@ -277,8 +334,6 @@ def shipment_request_pickup(*, order_id: str, attempt: int = 1) -> Shipment | No
             _push(shipment, order)
         logger.warning("Shipment booking for %s failed (attempt %s): %s", order.number, attempt, exc)
         return shipment
-
-    from orders.services import order_transition
 
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
@@ -355,8 +410,6 @@ def _parse_time(value: Any) -> datetime | None:
 
 def _order_forward(order: Order, target: str, cause: str) -> Order:
     """Walk the order forward to `target` through the states a parcel implies."""
-    from orders.services import order_transition
-
     path = {
         Order.Status.PROCESSING: [Order.Status.PROCESSING],
         Order.Status.SHIPPED: [Order.Status.SHIPPED],
@@ -442,12 +495,59 @@ def shipment_callback_apply(*, method: str, item: dict) -> str:
 
 
 def shipment_advance(*, order: Order) -> dict:
-    """Development control: the simulator moves the parcel one step and calls our webhook."""
+    """Development control: the simulator moves the parcel one step and calls our webhook.
+
+    FeatureDisabled when shipping is live; Conflict when nothing is booked yet; the
+    simulator's NotFound/Conflict; ProviderError when the webhook does not accept the step."""
     if shipping_mode() != "simulator":
-        raise FeatureDisabled("Kontrol simulator hanya tersedia saat pengiriman memakai simulator")
+        raise FeatureDisabled(
+            _("The shipping simulator controls are only available in simulator mode"), code="simulator_disabled"
+        )
     shipment = Shipment.objects.filter(order=order).first()
     if shipment is None or shipment.status not in BOOKED_OR_LATER - {Shipment.Status.RETURNED}:
-        raise Conflict("Pengiriman belum dipesan")
-    from shipping.providers.simulator import SimulatorShippingProvider
+        raise Conflict(_("The shipment is not booked yet"), code="shipment_not_booked")
+    try:
+        return get_shipping_provider().step(order.number)
+    except ShippingProviderError as exc:
+        raise ProviderError(
+            exc.provider, _("%(provider)s could not deliver the step: %(reason)s"), params={"reason": str(exc)}
+        ) from exc
 
-    return SimulatorShippingProvider().advance(order.number)
+
+def shipment_callback_problem(item: dict) -> str:
+    """Why one KiriminAja callback package cannot be applied ("" when it can): every field
+    that reaches a bounded column is checked before anything is written."""
+    for name, limit in CALLBACK_FIELD_LIMITS.items():
+        value = item.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str | int):
+            return f"{name} must be text"
+        if len(str(value)) > limit:
+            return f"{name} longer than {limit} characters"
+    return ""
+
+
+def order_ship_manual(*, order: Order, awb: str) -> Order:
+    """The seller ships by hand with an AWB she typed; refused (Conflict) when a courier was
+    already booked for the order, so a parcel can never be shipped twice."""
+    with transaction.atomic():
+        shipment = Shipment.objects.select_for_update().filter(order=order).first()
+        if shipment is not None and shipment.awb:
+            raise Conflict(
+                _("Order %(order)s was already booked with AWB %(awb)s"),
+                code="already_booked",
+                params={"order": order.number, "awb": shipment.awb},
+            )
+        if shipment is not None and shipment.status in (Shipment.Status.BOOKING, Shipment.Status.BOOKED):
+            raise Conflict(
+                _("A courier is being booked for order %(order)s"), code="already_booked", params={"order": order.number}
+            )
+        return order_ship(order=order, awb=awb)
+
+
+def shipment_book_enqueue(*, order_id: str, store_id: str = "") -> None:
+    """Subscriber of `order.paid`: book the courier in the background."""
+    from shipping.tasks import shipment_book
+
+    shipment_book.enqueue(order_id=order_id)

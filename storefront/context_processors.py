@@ -17,4 +17,7 @@ def storefront(request: HttpRequest) -> dict:
         session = getattr(request, "session", None)
         return len(session.get("cart", {})) if session is not None else 0
 
-    return {"cart_count": cart_count, "STORE_DOMAIN": settings.STORE_DOMAIN}
+    # On a store's subdomain "/" is that store: the TokoBLITAR logo leads to the marketplace.
+    on_subdomain = getattr(request, "store_slug", None) is not None
+    marketplace_url = settings.SITE_URL.rstrip("/") + "/" if on_subdomain else "/"
+    return {"cart_count": cart_count, "STORE_DOMAIN": settings.STORE_DOMAIN, "MARKETPLACE_URL": marketplace_url}

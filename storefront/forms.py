@@ -109,6 +109,8 @@ class CheckoutForm(AddressForm):
         error_messages={"required": _("Pilih kurir dulu."), "invalid": _("Pilih kurir dari daftar.")},
     )
     promo_code = forms.CharField(label=_("Kode promo"), max_length=40, required=False)
+    # A random token per rendered form: the idempotency key of the order it places.
+    form_token = forms.RegexField(regex=r"^[A-Za-z0-9_-]{16,64}$", widget=forms.HiddenInput)
 
     def address_data(self) -> dict:
         return {key: self.cleaned_data[key] for key in ("name", "phone", "address", "city", "district", "postal_code")}

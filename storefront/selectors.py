@@ -15,7 +15,7 @@ from catalog.models import Product, ProductImage
 from catalog.search import first_image_prefetch
 from orders.models import CartItem
 from stores.models import Store
-from tokoblitar.api.errors import NotFound
+from tokoblitar.errors import NotFound
 
 
 def store_get_visible(*, slug: str) -> Store:

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from tokoblitar.api.errors import Forbidden, NotFound
+from tokoblitar.errors import Forbidden, NotFound
 
 PAGE_SIZE = 24
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from uuid import UUID
 
 from django.contrib import messages
@@ -19,9 +20,11 @@ from catalog.search import Sort, product_search
 from catalog.selectors import category_list
 from curation.selectors import active_banners, featured_product_list, featured_store_list
 from orders.models import CartItem
-from orders.selectors import order_get_for_buyer, order_list_for_buyer
-from orders.services import cart_set_quantity, order_place
-from promos.services import promo_check
+from checkout.services import checkout_quote, order_place
+from orders.selectors import order_list_for_buyer
+from orders.services import cart_set_quantity
+from shipping.selectors import order_get_for_buyer_with_shipment, order_shipment
+from shipping.services import shipping_rates
 from storefront.forms import (
     AddressForm,
     AddToCartForm,
@@ -40,7 +43,8 @@ from storefront.selectors import (
     store_get_visible,
 )
 from storefront.shortcuts import PageWindow, domain_errors_as_pages, safe_next
-from tokoblitar.api.errors import DomainError
+from tokoblitar.errors import DomainError
+from tokoblitar.parsing import parse_int_or_none
 
 SESSION_CART = "cart"
 
@@ -79,11 +83,15 @@ def search(request: HttpRequest) -> HttpResponse:
     window = PageWindow(results, page=params.get("page") or 1)
     querystring = request.GET.copy()
     querystring.pop("page", None)
+    categories = list(category_list())
     context = {
         "form": form,
         "query": query,
         "window": window,
-        "categories": list(category_list()),
+        "categories": categories,
+        # The page is titled with the category it lists.
+        "category": next((c for c in categories if c.slug == params.get("category")), None),
+        "has_filters": any(params.get(k) not in (None, "") for k in ("category", "store", "min_price", "max_price")),
         "querystring": querystring.urlencode(),
     }
     return render(request, "storefront/search.html", context)
@@ -93,11 +101,8 @@ def search(request: HttpRequest) -> HttpResponse:
 @domain_errors_as_pages
 def store_page(request: HttpRequest, slug: str) -> HttpResponse:
     store = store_get_visible(slug=slug)
-    try:
-        page = max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        page = 1
-    window = PageWindow(product_search(store=str(store.pk)), page=min(page, 1000))
+    page = parse_int_or_none(request.GET.get("page", "1"), min_value=1, max_value=1000) or 1
+    window = PageWindow(product_search(store=str(store.pk)), page=page)
     return render(request, "storefront/store.html", {"store": store, "window": window})
 
 
@@ -230,9 +235,8 @@ def _checkout_group(request: HttpRequest, store_id: str | None) -> CartGroup | N
 
 
 def _quote_context(request: HttpRequest, group: CartGroup, data: dict) -> dict:
-    """Live rates and totals for the checkout (the same rules order_place applies)."""
-    from shipping.services import shipping_rates
-
+    """Live rates and totals for the checkout: the totals come from `checkout_quote`, the one
+    function order placement, the API and the assistant use."""
     address = AddressForm(data)
     rates, rates_error = [], ""
     if all(data.get(k) for k in ("district", "city")):
@@ -244,11 +248,12 @@ def _quote_context(request: HttpRequest, group: CartGroup, data: dict) -> dict:
     courier = data.get("courier") or ""
     chosen = next((r for r in rates if f"{r.courier}:{r.service}" == courier), None)
     promo_code = (data.get("promo_code") or "").strip()
+    items = [{"product_id": line.product.pk, "quantity": line.quantity} for line in group.lines]
     discount, promo_error = 0, ""
     if promo_code:
         try:
-            discount = promo_check(
-                code=promo_code, store=group.store, buyer=request.user, subtotal=group.subtotal
+            discount = checkout_quote(
+                buyer=request.user, store_id=group.store.pk, items=items, promo_code=promo_code
             ).discount
         except DomainError as exc:
             promo_error = exc.message
@@ -281,7 +286,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         return redirect("storefront:cart")
     if request.method == "POST" and request.POST.get("action") == "quote":
         # "Cek ongkir" without JavaScript: show rates for the typed address, place nothing.
-        form = CheckoutForm(initial=request.POST.dict())
+        form = CheckoutForm(initial={"form_token": secrets.token_urlsafe(24), **request.POST.dict()})
         data = request.POST
     elif request.method == "POST":
         form = CheckoutForm(request.POST)
@@ -294,6 +299,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
                     shipping_address=form.address_data(),
                     courier=form.cleaned_data["courier"],
                     promo_code=form.cleaned_data["promo_code"] or "",
+                    # One order per submitted form: a double tap or a resent POST answers the same order.
+                    idempotency_key=f"form:{form.cleaned_data['form_token']}",
                 )
             except DomainError as exc:
                 messages.error(request, _("Pesanan belum dibuat: %(reason)s") % {"reason": exc.message})
@@ -302,7 +309,13 @@ def checkout(request: HttpRequest) -> HttpResponse:
         data = request.POST
     else:
         last = request.user.orders.order_by("-created_at").values_list("shipping_address", flat=True).first() or {}
-        initial = {"name": request.user.full_name, "phone": request.user.phone, **last, "store_id": group.store.pk}
+        initial = {
+            "name": request.user.full_name,
+            "phone": request.user.phone,
+            **last,
+            "store_id": group.store.pk,
+            "form_token": secrets.token_urlsafe(24),
+        }
         form = CheckoutForm(initial=initial)
         data = {k: str(v) for k, v in initial.items()}
     context = {"form": form, **_quote_context(request, group, data)}
@@ -327,10 +340,7 @@ def checkout_quote(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def orders(request: HttpRequest) -> HttpResponse:
-    try:
-        page = max(1, min(1000, int(request.GET.get("page", 1))))
-    except ValueError:
-        page = 1
+    page = parse_int_or_none(request.GET.get("page", "1"), min_value=1, max_value=1000) or 1
     window = PageWindow(order_list_for_buyer(buyer=request.user), page=page, size=20)
     return render(request, "storefront/orders.html", {"window": window})
 
@@ -339,7 +349,7 @@ def orders(request: HttpRequest) -> HttpResponse:
 @require_GET
 @domain_errors_as_pages
 def order_detail(request: HttpRequest, order_id: UUID) -> HttpResponse:
-    order = order_get_for_buyer(buyer=request.user, order_id=order_id)
+    order = order_get_for_buyer_with_shipment(buyer=request.user, order_id=order_id)
     return render(request, "storefront/order_detail.html", _order_context(order))
 
 
@@ -348,13 +358,13 @@ def order_detail(request: HttpRequest, order_id: UUID) -> HttpResponse:
 @domain_errors_as_pages
 def order_tracking_fragment(request: HttpRequest, order_id: UUID) -> HttpResponse:
     """Re-rendered when the order's WebSocket says something changed."""
-    order = order_get_for_buyer(buyer=request.user, order_id=order_id)
+    order = order_get_for_buyer_with_shipment(buyer=request.user, order_id=order_id)
     return render(request, "storefront/partials/tracking.html", _order_context(order))
 
 
 def _order_context(order) -> dict:  # noqa: ANN001 - orders.Order
-    shipment = getattr(order, "shipment", None)
-    events = list(shipment.events.all()) if shipment is not None and hasattr(shipment, "events") else []
+    shipment = order_shipment(order)
+    events = list(shipment.events.all()) if shipment is not None else []
     return {
         "order": order,
         "shipment": shipment,

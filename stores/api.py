@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.views import APIView
@@ -11,9 +10,8 @@ from accounts.permissions import IsSeller
 from stores.selectors import store_get_for_seller
 from stores.services import store_update
 from tokoblitar.api.errors import envelope
-
-# Only web links: no javascript:, data: or ftp: URLs end up in an <a href> or <img src>.
-_http_only = URLValidator(schemes=["http", "https"])
+from tokoblitar.api.inputs import StrictInputSerializer
+from tokoblitar.validators import validate_web_url
 
 
 class _Coordinate(serializers.FloatField):
@@ -42,15 +40,18 @@ class StoreOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class StoreUpdateInput(serializers.Serializer):
+class StoreUpdateInput(StrictInputSerializer):
+    """What a seller may write on her store (not slug, featured, is_active: curation's).
+    URLs: web links only, no javascript:/data:, quotes, parentheses or whitespace."""
+
     name = serializers.CharField(max_length=120)
     description = serializers.CharField(max_length=5000, allow_blank=True)
-    logo_url = serializers.CharField(max_length=500, allow_blank=True, validators=[_http_only])
-    banner_url = serializers.CharField(max_length=500, allow_blank=True, validators=[_http_only])
+    logo_url = serializers.CharField(max_length=500, allow_blank=True, validators=[validate_web_url])
+    banner_url = serializers.CharField(max_length=500, allow_blank=True, validators=[validate_web_url])
     address = serializers.CharField(max_length=300, allow_blank=True)
     lat = _Coordinate(min_value=-90, max_value=90, allow_null=True)
     lng = _Coordinate(min_value=-180, max_value=180, allow_null=True)
-    google_maps_url = serializers.CharField(max_length=500, allow_blank=True, validators=[_http_only])
+    google_maps_url = serializers.CharField(max_length=500, allow_blank=True, validators=[validate_web_url])
     instagram_handle = serializers.RegexField(
         r"^@?(?!\.)(?!.*\.\.)[A-Za-z0-9._]{1,30}(?<!\.)$",
         max_length=31,

@@ -1,9 +1,12 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from tokoblitar.validators import validate_web_url
 
 
 class StoreQuerySet(models.QuerySet["Store"]):
@@ -54,3 +57,36 @@ class Store(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Seller-typed URLs land in `href`/`src` attributes: one strict rule for all of them."""
+        errors = {}
+        for name in ("logo_url", "banner_url", "google_maps_url"):
+            try:
+                validate_web_url(getattr(self, name))
+            except ValidationError as exc:
+                errors[name] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+
+
+class StoreFeatureFlags(models.Model):
+    """Per-store switches. A store without a row gets the field defaults (see stores.flags)."""
+
+    store = models.OneToOneField("stores.Store", on_delete=models.CASCADE, related_name="feature_flags", primary_key=True)
+    # Everyday selling tools are on; the ones that talk to third parties on the seller's
+    # behalf (marketplaces, Instagram, WhatsApp) start off until an admin enables them.
+    ai_assistant = models.BooleanField(_("asisten AI"), default=True)
+    marketplace_sync = models.BooleanField(_("sinkron marketplace"), default=False)
+    instagram = models.BooleanField(_("Instagram"), default=False)
+    photo_enhance = models.BooleanField(_("perbaiki foto"), default=True)
+    whatsapp_inbox = models.BooleanField(_("kotak masuk WhatsApp"), default=False)
+    promos = models.BooleanField(_("promo"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("fitur toko")
+        verbose_name_plural = _("fitur toko")
+
+    def __str__(self) -> str:
+        return f"flags:{self.store_id}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from accounts.models import User
 from stores.models import Store
-from tokoblitar.api.errors import NotFound
+from tokoblitar.errors import NotFound
 
 
 def store_get_for_seller(*, user: User) -> Store:

@@ -75,11 +75,16 @@ def store_update(*, store: Store, data: dict[str, Any]) -> Store:
         raise ValueError(f"not updatable: {sorted(unknown)}")
     with transaction.atomic():
         store = Store.objects.select_for_update().get(pk=store.pk)
+        changed: list[str] = []
         for key, value in data.items():
             if key in ("lat", "lng") and value is not None:
                 value = Decimal(str(value)).quantize(_COORD_STEP, rounding=ROUND_HALF_UP)
-            setattr(store, key, value)
+            if getattr(store, key) != value:
+                setattr(store, key, value)
+                changed.append(key)
         store.full_clean(exclude=["owner", "slug"], validate_unique=False, validate_constraints=False)
-        if data:
-            store.save(update_fields=[*data, "updated_at"])
+        # Only the fields this edit changes, under the row lock: an admin's suspend/feature
+        # (other columns) or a concurrent edit of other settings is never written back stale.
+        if changed:
+            store.save(update_fields=[*changed, "updated_at"])
     return store

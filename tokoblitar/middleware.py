@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -40,6 +40,20 @@ class StoreSubdomainMiddleware:
             # The rest of the site (product pages, cart, static) keeps working on the subdomain.
             request.urlconf = SUBDOMAIN_URLCONF
         return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """On a store subdomain a missing store or page is our own styled 404, also with
+        DEBUG on (`make run`): the address is one a buyer typed or was sent, never a
+        developer's typo to debug."""
+        if getattr(request, "store_slug", None) is None:
+            return None
+        from tokoblitar.errors import NotFound
+
+        if isinstance(exception, Http404 | NotFound):
+            from tokoblitar.api.handlers import handler404
+
+            return handler404(request, exception)
+        return None
 
 
 class SiteLocaleMiddleware(LocaleMiddleware):

@@ -3,9 +3,11 @@
 `.env.example` lists every variable with a comment. Nothing secret lives here.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +32,12 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 # Store subdomains: <slug>.<STORE_DOMAIN> maps to that store's page.
 STORE_DOMAIN = env.str("STORE_DOMAIN", default="tokoblitar.com")
+# Signed in once, signed in on every store's subdomain: when STORE_DOMAIN is set explicitly the
+# session (and language choice) cookies go to `.<STORE_DOMAIN>`. Not by default: a cookie for
+# .tokoblitar.com would be refused on localhost and nobody could sign in to `make run`.
+_SHARED_COOKIE_DOMAIN = "." + STORE_DOMAIN if env.str("STORE_DOMAIN", default="") else None
+SESSION_COOKIE_DOMAIN = _SHARED_COOKIE_DOMAIN
+LANGUAGE_COOKIE_DOMAIN = _SHARED_COOKIE_DOMAIN
 
 INSTALLED_APPS = [
     "daphne",
@@ -42,14 +50,17 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
     "channels",
     "channels_postgres",
-    # Our apps, each owning its domain.
+    # Our apps, each owning its domain; the kernel and the audit trail at the bottom.
+    "tokoblitar.apps.KernelConfig",
+    "audit",
     "accounts",
     "stores",
     "catalog",
@@ -62,15 +73,24 @@ INSTALLED_APPS = [
     "dashboard",
     "promos",
     "shipping",
+    "checkout",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Compresses pages and (with DEBUG, when WhiteNoise serves from the finders) static files;
+    # skips what WhiteNoise already sends precompressed. BREACH: Django masks the CSRF token
+    # anew in every response and this middleware pads each gzip stream with 1-100 random
+    # bytes ("Heal the BREACH"); no other secret is echoed into our pages.
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "tokoblitar.api.ratelimit.ApiRateLimitMiddleware",
+    "tokoblitar.edge.BadTextMiddleware",  # 400 for NUL / lone surrogates before anything reads them
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tokoblitar.middleware.StoreSubdomainMiddleware",
     "tokoblitar.middleware.SiteLocaleMiddleware",  # LocaleMiddleware without Accept-Language
+    # After the locale: a limited sign-in page answers its 429 page in the visitor's language.
+    "tokoblitar.api.ratelimit.RateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -116,7 +136,8 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DB_POOL_MAX = env.int("DB_POOL_MAX", default=0)
 if DB_POOL_MAX:
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # pooling replaces persistent connections
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    # Kept on: with a pool Django passes it as the pool's `check`, so a connection broken by a
+    # database restart is replaced before a request gets it (the first request does not 500).
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": DB_POOL_MAX, "timeout": 60}
 # Parallel test runs on one server need distinct test databases.
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DB_NAME", default="test_tokoblitar")}
@@ -163,6 +184,14 @@ SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_
 
 # --- Background tasks: database queue, worker `manage.py db_worker` -----------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Jobs the worker (tokoblitar/worker.py) runs on its own schedule: dotted callable -> seconds.
+WORKER_PERIODIC = {"shipping.reconcile.reconcile_run": env.int("RECONCILE_INTERVAL_SECONDS", default=60)}
+# A RUNNING task whose worker has been gone this long is run again; paid orders untouched this
+# long with no courier booking in flight get one scheduled (shipping/reconcile.py).
+STUCK_TASK_GRACE_SECONDS = env.int("STUCK_TASK_GRACE_SECONDS", default=120)
+RECONCILE_GRACE_SECONDS = env.int("RECONCILE_GRACE_SECONDS", default=120)
+# Demo accounts and orders are loaded only with DEBUG, or with this set explicitly.
+SEED_DEMO = env.bool("SEED_DEMO", default=False)
 
 # --- Auth ---------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -173,25 +202,40 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
+# API tokens (django-rest-knox): one per login (device), stored as a digest, sent as
+# `Authorization: Bearer <token>`. A token lives API_TOKEN_TTL_HOURS after its last use
+# (renewed at most once a minute) and never longer than API_TOKEN_MAX_AGE_DAYS after login.
+# Logout revokes that device's token; a password change revokes all of the user's tokens.
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Bearer",
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=24 * 7)),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=env.int("API_TOKEN_MAX_AGE_DAYS", default=30)),
+    "MIN_REFRESH_INTERVAL": 60,
+}
 
 # --- API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "accounts.authentication.BearerTokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "tokoblitar.api.parsers.BoundedJSONParser",  # depth limit, no NUL/lone surrogates
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
     "EXCEPTION_HANDLER": "tokoblitar.api.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tokoblitar.api.schema.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
+    # Swagger UI and Redoc from our own static files (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "TITLE": "TokoBLITAR API",
     "DESCRIPTION": "Marketplace UMKM Blitar. Every JSON answer is {data, error, meta}.",
     "VERSION": "1.0.0",
@@ -207,6 +251,10 @@ LARGE_TOTAL_CACHE_SECONDS = env.int("LARGE_TOTAL_CACHE_SECONDS", default=30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 MAX_IMAGE_UPLOAD_BYTES = 10 * 1024 * 1024
+# Whole multipart request carrying one image (file + form fields + multipart overhead);
+# the ASGI edge (tokoblitar/edge.py) refuses larger bodies with 413 before reading them,
+# and every other body over DATA_UPLOAD_MAX_MEMORY_SIZE.
+MAX_UPLOAD_REQUEST_BYTES = MAX_IMAGE_UPLOAD_BYTES + 1024 * 1024
 
 # --- i18n / time --------------------------------------------------------------------
 LANGUAGE_CODE = "id"
@@ -219,7 +267,7 @@ USE_TZ = True
 # --- Static and media ---------------------------------------------------------------
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "staticfiles")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 WHITENOISE_USE_FINDERS = DEBUG
@@ -257,6 +305,17 @@ else:
     }
 
 # --- Providers (simulators unless keys are set; *_PROVIDER forces one) ---------------
+# The registry (tokoblitar.providers) is derived from the settings below; PROVIDERS, when set
+# to a dict in the alias style, replaces the derivation.
+PROVIDERS: dict | None = None
+# Simulators verify and sign callbacks with a per-installation random secret, never a value
+# from the repository. Every process of one deployment must share it: var/simulator-secret
+# (generated on first start) unless SIMULATOR_SECRET is given.
+from tokoblitar.provider_settings import simulator_secret  # noqa: E402
+
+SIMULATOR_SECRET = simulator_secret(VAR_DIR, env.str("SIMULATOR_SECRET", default=""))
+# With DEBUG off a simulator would pay and ship for free: refused unless forced here.
+ALLOW_SIMULATORS = env.bool("ALLOW_SIMULATORS", default=False)
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="")
 MIDTRANS_SERVER_KEY = env.str("MIDTRANS_SERVER_KEY", default="")
 MIDTRANS_CLIENT_KEY = env.str("MIDTRANS_CLIENT_KEY", default="")
@@ -288,9 +347,35 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = 0 if DEBUG else env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+# Store subdomains are served over HTTPS too (wildcard certificate), so the domain can be preloaded.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# Plain-http requests are redirected to https when DEBUG is off. Behind a TLS-terminating proxy,
+# list it in TRUSTED_PROXIES (its X-Forwarded-Proto is then believed) or the redirect loops.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and <style> blocks only from our own origin or
+# carrying the per-response nonce (`nonce="{{ request.csp_nonce }}"`); no inline event handlers
+# (static/js/app.js wires data-confirm / data-autosubmit). Remaining layout-only style="..."
+# attributes are allowed by style-src-attr; never build one from user input. Images may come
+# from any https host (store banners and logos are links). Swagger UI is served from our static
+# files (drf-spectacular-sidecar), so no CDN is needed anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", "https:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

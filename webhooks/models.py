@@ -2,15 +2,16 @@ from django.db import models
 
 
 class ProviderNotification(models.Model):
-    """Every inbound provider notification, stored raw before anything else happens (audit).
-
-    Rows are written even for bad signatures and malformed bodies; `outcome` says what we did."""
+    """Inbound provider notifications (audit). Authenticated ones are stored raw before they
+    are applied; rejected ones (bad signature, malformed) leave a bounded record only: source,
+    size and reason, no body or headers. `outcome` says what we did."""
 
     provider = models.CharField(max_length=20, db_index=True)
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
     headers = models.JSONField(default=dict)
-    body = models.TextField()
+    body = models.TextField(blank=True)
+    size = models.PositiveIntegerField(default=0)  # bytes received
     signature_valid = models.BooleanField(null=True)
     reference = models.CharField(max_length=100, blank=True, db_index=True)  # e.g. Midtrans order_id
     event = models.CharField(max_length=40, blank=True)  # e.g. transaction_status

@@ -204,6 +204,7 @@ def test_product_search_function_for_pages(catalogue):
 @pytest.mark.django_db
 def test_seed_demo_is_idempotent(tmp_path, settings, django_assert_max_num_queries):
     settings.MEDIA_ROOT = tmp_path
+    settings.SEED_DEMO = True  # tests run with DEBUG off; demo data needs the explicit flag
     call_command("seed_demo")
     counts = (User.objects.count(), Product.objects.count(), len(list(tmp_path.rglob("*.jpg"))))
     assert counts[1] >= 50 and counts[2] == counts[1]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from curation.models import AuditLog, Banner
-from curation.services import audit_record
+from audit.models import AuditLog
+from audit.services import audit_record
+from curation.models import Banner
 from curation.tests.factories import quick_store
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +72,7 @@ def test_seed_curation_demo_is_idempotent(settings, tmp_path):
     from curation.selectors import active_banners
 
     settings.MEDIA_ROOT = tmp_path
+    settings.SEED_DEMO = True  # tests run with DEBUG off; demo data needs the explicit flag
     call_command("seed_curation_demo")
     call_command("seed_curation_demo")
     banners = active_banners()

@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from audit.models import AuditLog
 from catalog.models import Product
 from conftest import client_for, make_user
-from curation.models import AuditLog, Banner, StoreFeatureFlags
+from curation.models import Banner
 from curation.tests.factories import quick_product, quick_store, quick_user
-from stores.models import Store
+from stores.models import Store, StoreFeatureFlags
 
 pytestmark = pytest.mark.django_db
 

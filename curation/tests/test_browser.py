@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
+from audit.models import AuditLog
 from conftest import PASSWORD, make_admin
-from curation.models import AuditLog
 from curation.tests.factories import quick_product, quick_store
 from tokoblitar.testing.browser import login_in_browser
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from curation.flags import FEATURES, require_feature, store_feature_enabled, store_flags
-from curation.models import StoreFeatureFlags
-from curation.services import audit_record
+from audit.services import audit_record
 from curation.tests.factories import quick_store
-from tokoblitar.api.errors import FeatureDisabled
+from stores.flags import FEATURES, require_feature, store_feature_enabled, store_flags
+from stores.models import StoreFeatureFlags
+from tokoblitar.errors import FeatureDisabled
 
 pytestmark = pytest.mark.django_db
 

@@ -239,7 +239,7 @@ def test_overview_counts(seller_web, store, buyer):
 
 
 def test_promos_switched_off_by_admin(seller_web, store):
-    from curation.models import StoreFeatureFlags
+    from stores.models import StoreFeatureFlags
 
     StoreFeatureFlags.objects.update_or_create(store=store, defaults={"promos": False})
     page = seller_web.get("/dashboard/promo/").content.decode()

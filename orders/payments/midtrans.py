@@ -11,7 +11,7 @@ import requests
 from django.utils import timezone
 from midtransclient.error_midtrans import JSONDecodeError, MidtransAPIError
 
-from orders.payments.base import ChargeRequest, PaymentProviderError, QrisCharge
+from orders.payments.base import ChargeRequest, PaymentProviderError, QrisCharge, notification_signature_valid
 
 logger = logging.getLogger(__name__)
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -48,6 +48,24 @@ class MidtransPaymentProvider:
             self.core.api_config.CORE_SANDBOX_BASE_URL = base_url
             self.core.api_config.CORE_PRODUCTION_BASE_URL = base_url
         self.core.http_client.http_client = _TimeoutSession(timeout)
+        self._server_key = server_key
+
+    def verify_notification(self, notification: dict) -> bool:
+        return notification_signature_valid(notification, key=self._server_key)
+
+    def confirm_notification(self, notification: dict) -> dict:
+        """Midtrans recommends confirming every notification with `GET /v2/{order_id}/status`
+        ("HTTP(s) Notification / Webhooks": "best practice"): the signature does not cover
+        transaction_status, so the status is taken from Midtrans itself."""
+        body = self.status(str(notification.get("order_id") or ""))
+        if not isinstance(body, dict):
+            raise PaymentProviderError(PROVIDER, "Midtrans status answered no object")
+        return {
+            "transaction_status": str(body.get("transaction_status") or ""),
+            "status_code": str(body.get("status_code") or ""),
+            "gross_amount": str(body.get("gross_amount") or ""),
+            "fraud_status": str(body.get("fraud_status") or ""),
+        }
 
     def charge_qris(self, request: ChargeRequest) -> QrisCharge:
         body = {

@@ -8,10 +8,10 @@ be paid or expired; a charge past its expiry time cannot be paid any more.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 import requests
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from orders.payments.base import (
     QrisCharge,
     format_gross_amount,
     notification_signature,
+    notification_signature_valid,
 )
 
 logger = logging.getLogger(__name__)
@@ -67,12 +68,47 @@ def qris_string(*, order_ref: str, amount: int, merchant_name: str = "TOKOBLITAR
     return payload + _crc16_ccitt(payload)
 
 
-def webhook_url() -> str:
-    return settings.SITE_URL.rstrip("/") + "/api/webhooks/midtrans"
+Transport = Callable[[str, dict], int]
+
+
+def http_transport(url: str, body: dict) -> int:
+    """POST a notification as Midtrans does (JSON, 15 s timeout); returns the HTTP status.
+    Raises requests.RequestException when the webhook cannot be reached."""
+    return requests.post(url, json=body, timeout=15).status_code
 
 
 class SimulatorPaymentProvider:
+    """Midtrans QRIS offline. Keeps charges in the database, signs notifications with this
+    installation's secret and delivers them to our real webhook.
+
+    Args:
+        server_key: the key notifications are signed with (settings.SIMULATOR_SECRET).
+        webhook_url: where notifications go (SITE_URL + /api/webhooks/midtrans).
+        transport: how a notification is delivered (`http_transport` by default; the demo
+            seeder passes one that calls the webhook in-process)."""
+
     name = "simulator"
+
+    def __init__(self, *, server_key: str, webhook_url: str, transport: Transport | None = None):
+        self.server_key = server_key
+        self.webhook_url = webhook_url
+        self.transport = transport or http_transport
+
+    def verify_notification(self, notification: dict) -> bool:
+        return notification_signature_valid(notification, key=self.server_key)
+
+    def confirm_notification(self, notification: dict) -> dict:
+        """The simulator's own record of the charge, like Midtrans' status API."""
+        charge = SimulatedCharge.objects.filter(order_ref=str(notification.get("order_id") or "")).first()
+        if charge is None:
+            raise PaymentProviderError(PROVIDER, "Transaction doesn't exist")
+        status = charge.status
+        return {
+            "transaction_status": status,
+            "status_code": STATUS_CODES.get(status, "404"),
+            "gross_amount": format_gross_amount(charge.gross_amount),
+            "fraud_status": "accept",
+        }
 
     def charge_qris(self, request: ChargeRequest) -> QrisCharge:
         expires_at = timezone.now() + timedelta(minutes=request.expiry_minutes)
@@ -141,7 +177,7 @@ class SimulatorPaymentProvider:
             "status_message": "midtrans payment notification",
             "status_code": status_code,
             "signature_key": notification_signature(
-                order_id=charge.order_ref, status_code=status_code, gross_amount=gross
+                order_id=charge.order_ref, status_code=status_code, gross_amount=gross, key=self.server_key
             ),
             "payment_type": "qris",
             "order_id": charge.order_ref,
@@ -160,10 +196,10 @@ class SimulatorPaymentProvider:
     def deliver(self, charge: SimulatedCharge) -> int:
         """POST the signed notification to our real webhook, as Midtrans does (15 s timeout)."""
         try:
-            response = requests.post(webhook_url(), json=self.notification_for(charge), timeout=15)
+            status = self.transport(self.webhook_url, self.notification_for(charge))
         except requests.RequestException as exc:
             logger.warning("Simulator could not deliver the notification for %s: %s", charge.order_ref, exc)
             raise PaymentProviderError(PROVIDER, "The payment notification could not be delivered") from exc
-        if response.status_code >= 300:
-            raise PaymentProviderError(PROVIDER, f"Our webhook answered HTTP {response.status_code}")
-        return response.status_code
+        if status >= 300:
+            raise PaymentProviderError(PROVIDER, f"Our webhook answered HTTP {status}")
+        return status

@@ -16,7 +16,7 @@ from accounts.models import User
 from catalog.models import Product
 from orders.models import Order
 from orders.payments.base import format_gross_amount, notification_signature
-from orders.services import PlacedOrder, order_place
+from checkout.services import PlacedOrder, order_place
 from promos.models import Promo
 from stores.models import Store
 
@@ -95,7 +95,8 @@ def order_body(product: Product, quantity: int = 1, **extra: Any) -> dict:
 
 
 def signed_notification(order: Order, status: str, *, status_code: str | None = None, **extra: Any) -> dict:
-    """A notification exactly as Midtrans would sign it (server key from settings or the dev key)."""
+    """A notification exactly as Midtrans would sign it, with the active payment provider's
+    key (MIDTRANS_SERVER_KEY when live, this installation's simulator secret otherwise)."""
     from orders.payments.base import STATUS_CODES
 
     code = status_code or STATUS_CODES[status]
@@ -114,8 +115,24 @@ def signed_notification(order: Order, status: str, *, status_code: str | None = 
         "currency": "IDR",
     }
     body.update(extra)
-    body["signature_key"] = notification_signature(order_id=order.number, status_code=code, gross_amount=gross)
+    body["signature_key"] = notification_signature(
+        order_id=order.number, status_code=code, gross_amount=gross, key=active_payment_key()
+    )
     return body
+
+
+def active_payment_key() -> str:
+    """The key the configured payment provider signs and verifies notifications with."""
+    from tokoblitar.providers import provider_config
+
+    return provider_config("payments").options["server_key"]
+
+
+def active_shipping_token() -> str:
+    """The Bearer token the configured shipping provider's callbacks carry."""
+    from tokoblitar.providers import provider_config
+
+    return provider_config("shipping").options["api_key"]
 
 
 BLITAR_AREAS = [

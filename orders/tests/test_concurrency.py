@@ -12,7 +12,7 @@ from catalog.models import Product
 from orders.models import Order
 from orders.tests.factories import make_product, make_promo, place, quick_user
 from promos.models import Promo, PromoRedemption
-from tokoblitar.api.errors import Conflict, ValidationFailed
+from tokoblitar.errors import Conflict, ValidationFailed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -25,8 +25,8 @@ def test_page_shows_qr_amount_and_simulator_buttons(browser, buyer, product):
     assert response.status_code == 200
     html = response.content.decode()
     assert "<svg" in html
-    total = f"Rp {order.total:,}".replace(",", ".")
-    assert total in html and "Rp 25.000" in html
+    total = f"Rp\xa0{order.total:,}".replace(",", ".")
+    assert total in html and "Rp\xa025.000" in html
     assert "Bayar" in html and "Kedaluwarsa" in html
     assert 'name="csrfmiddlewaretoken"' in html
     assert f"/ws/orders/{order.pk}/" in html

@@ -116,7 +116,7 @@ def test_roles(api_client, buyer_client, seller_client):
 
 
 def test_promos_feature_flag_switches_seller_routes_off(seller_client, seller):
-    from curation.models import StoreFeatureFlags
+    from stores.models import StoreFeatureFlags
 
     StoreFeatureFlags.objects.update_or_create(store=seller.store, defaults={"promos": False})
     response = seller_client.post(SELLER, body(), format="json")
@@ -131,7 +131,7 @@ def test_missing_id_on_collection_put_is_400(seller_client):
 
 
 def test_admin_promo_api_writes_audit_rows(admin_client_api, admin_user):
-    from curation.models import AuditLog
+    from audit.models import AuditLog
 
     created = admin_client_api.post(ADMIN, body(code="AUDIT1"), format="json").json()["data"]
     admin_client_api.put(ADMIN, {"id": created["id"], "value": 15}, format="json")

@@ -8,28 +8,43 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from django.conf import settings
+if TYPE_CHECKING:
+    from shipping.models import Area
+
 
 PROVIDER_NAME = "KiriminAja"
-# Bearer token the simulator sends (and the webhook accepts) when no KIRIMINAJA_API_KEY is set.
-# It only ever authenticates callbacks that the local simulator sends to this same site.
-DEV_API_KEY = "KA-TOKOBLITAR-LOCAL-SIMULATOR"  # noqa: S105 - local development key, not a secret
 CALLBACK_USER_AGENT = "KiriminAja-Push-Services"
 
 
-def callback_api_key() -> str:
-    """The token KiriminAja (or the simulator) puts in `Authorization: Bearer` on callbacks."""
-    return settings.KIRIMINAJA_API_KEY or DEV_API_KEY
+class ShippingProviderError(Exception):
+    """The shipping provider failed or refused (technical English text, no UI language);
+    `provider` names it. The shipping services decide what it means for the user."""
+
+    retryable = True
+
+    def __init__(self, provider: str, message: str):
+        self.provider = provider
+        super().__init__(message)
 
 
-def callback_token_valid(authorization: str) -> bool:
-    """Constant-time check of an `Authorization: Bearer <key>` header."""
+class UnmappedAreaError(ShippingProviderError):
+    """The provider has no id for a district: booking can never succeed, so never retry."""
+
+    retryable = False
+
+
+def bearer_token_valid(authorization: str, expected: str) -> bool:
+    """Constant-time check of an `Authorization: Bearer <key>` header against `expected`.
+
+    KiriminAja's push service sends `Authorization: Bearer <the merchant's API key>` on every
+    callback (KiriminAja API docs, "Callback"; providers.md §KiriminAja). An empty expected key
+    never matches."""
     scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    if scheme.lower() != "bearer" or not token.strip() or not expected:
         return False
-    return hmac.compare_digest(token.strip().encode(), callback_api_key().encode())
+    return hmac.compare_digest(token.strip().encode(), expected.encode())
 
 
 @dataclass(frozen=True)
@@ -95,14 +110,18 @@ class PickupResult:
 class ShippingProvider(Protocol):
     name: str  # "kiriminaja" | "simulator"
 
-    def kecamatan_id(self, area) -> int:  # noqa: ANN001 - shipping.models.Area
-        """The provider's id for a district; raises ValidationFailed when it has none."""
+    def kecamatan_id(self, area: Area) -> int:
+        """The provider's id for a district; raises UnmappedAreaError when it has none."""
         ...
 
     def rates(self, request: RateRequest) -> list[Quote]:
-        """Every service of the requested couriers; raises ProviderError when the provider fails."""
+        """Every service of the requested couriers; raises ShippingProviderError on failure."""
         ...
 
     def request_pickup(self, request: PickupRequest) -> PickupResult:
-        """Book a courier pickup for one package; raises ProviderError when the provider fails."""
+        """Book a courier pickup for one package; raises ShippingProviderError on failure."""
+        ...
+
+    def callback_token_valid(self, authorization: str) -> bool:
+        """Whether an inbound callback's `Authorization` header is this provider's."""
         ...

@@ -17,8 +17,16 @@ from kiriminaja.http import HttpError
 from kiriminaja.types.address import PricingExpressPayload
 from kiriminaja.types.order import RequestPickupPackage, RequestPickupPayload
 
-from shipping.providers.base import PROVIDER_NAME, PickupRequest, PickupResult, Quote, RateRequest
-from tokoblitar.api.errors import ProviderError, ValidationFailed
+from shipping.providers.base import (
+    PROVIDER_NAME,
+    PickupRequest,
+    PickupResult,
+    Quote,
+    RateRequest,
+    ShippingProviderError,
+    UnmappedAreaError,
+    bearer_token_valid,
+)
 
 # KiriminAja's package type for ordinary goods.
 PACKAGE_TYPE_GENERAL = 7
@@ -34,26 +42,29 @@ class KiriminAjaShippingProvider:
             base_url=base_url,
             http_client=httpx.Client(timeout=timeout),
         )
+        self._api_key = api_key
+
+    def callback_token_valid(self, authorization: str) -> bool:
+        """KiriminAja authenticates callbacks with our own API key as the Bearer token."""
+        return bearer_token_valid(authorization, self._api_key)
 
     def kecamatan_id(self, area) -> int:  # noqa: ANN001 - shipping.models.Area
         if not area.kiriminaja_id:
-            raise ValidationFailed(
-                "Kecamatan ini belum terhubung ke KiriminAja", fields={"destination": ["Kecamatan tidak dikenal"]}
-            )
+            raise UnmappedAreaError(PROVIDER_NAME, f"district {area.pk} has no KiriminAja kecamatan id")
         return area.kiriminaja_id
 
     def _call(self, what: str, fn, *args: Any) -> dict:  # noqa: ANN001
         try:
             body = fn(*args)
         except HttpError as exc:
-            raise ProviderError(PROVIDER_NAME, f"{PROVIDER_NAME} {what} gagal (HTTP {exc.status_code})") from exc
+            raise ShippingProviderError(PROVIDER_NAME, f"{what} failed (HTTP {exc.status_code})") from exc
         except httpx.TimeoutException as exc:
-            raise ProviderError(PROVIDER_NAME, f"{PROVIDER_NAME} {what}: waktu habis") from exc
+            raise ShippingProviderError(PROVIDER_NAME, f"{what} timed out") from exc
         except (httpx.HTTPError, ValueError) as exc:  # network failure or a body that is not JSON
-            raise ProviderError(PROVIDER_NAME, f"{PROVIDER_NAME} {what} gagal: {exc}") from exc
+            raise ShippingProviderError(PROVIDER_NAME, f"{what} failed: {exc}") from exc
         if not isinstance(body, dict) or body.get("status") is not True:
             text = body.get("text") if isinstance(body, dict) else None
-            raise ProviderError(PROVIDER_NAME, f"{PROVIDER_NAME} {what} ditolak: {text or 'jawaban tidak dikenal'}")
+            raise ShippingProviderError(PROVIDER_NAME, f"{what} refused: {text or 'unrecognised answer'}")
         return body
 
     def rates(self, request: RateRequest) -> list[Quote]:
@@ -82,9 +93,7 @@ class KiriminAjaShippingProvider:
                     )
                 )
             except (KeyError, TypeError, ValueError) as exc:
-                raise ProviderError(
-                    PROVIDER_NAME, f"{PROVIDER_NAME} shipping_price: baris tarif tidak dikenal"
-                ) from exc
+                raise ShippingProviderError(PROVIDER_NAME, "shipping_price: unrecognised rate row") from exc
         wanted = set(request.couriers)
         return [q for q in quotes if q.courier in wanted]
 
@@ -138,7 +147,7 @@ class KiriminAjaShippingProvider:
             body.get("pickup_number") or details.get("kj_order_id") or details.get("pickup_number") or ""
         )
         if not pickup_number:
-            raise ProviderError(PROVIDER_NAME, f"{PROVIDER_NAME} request_pickup: nomor pickup tidak ada")
+            raise ShippingProviderError(PROVIDER_NAME, "request_pickup: no pickup number in the answer")
         awb = ""
         for row in body.get("data") or details.get("packages") or []:
             if isinstance(row, dict) and row.get("order_id") == pkg.order_ref and row.get("awb"):

@@ -13,12 +13,13 @@ import math
 import secrets
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from shipping.providers.base import (
     CALLBACK_USER_AGENT,
@@ -27,9 +28,10 @@ from shipping.providers.base import (
     PickupResult,
     Quote,
     RateRequest,
-    callback_api_key,
+    ShippingProviderError,
+    bearer_token_valid,
 )
-from tokoblitar.api.errors import Conflict, NotFound, ProviderError
+from tokoblitar.errors import Conflict, NotFound
 
 
 @dataclass(frozen=True)
@@ -104,8 +106,58 @@ def simulated_price(*, courier: str, service: str, km: float, weight_gram: int) 
     return price, etd
 
 
+Transport = Callable[[str, bytes, dict[str, str]], int]
+
+
+def http_transport(url: str, body: bytes, headers: dict[str, str], *, timeout: float = 15.0) -> int:
+    """POST over HTTP like KiriminAja's push service; returns the HTTP status.
+
+    Raises ShippingProviderError when the webhook cannot be reached."""
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310 - our own site
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise ShippingProviderError(PROVIDER_NAME, f"simulator: webhook unreachable: {exc}") from exc
+
+
 class SimulatorShippingProvider:
+    """KiriminAja's rules offline: deterministic rates, one pickup per package, callbacks
+    signed with this installation's secret and POSTed to our real webhook.
+
+    Args:
+        api_key: the Bearer token its callbacks carry (settings.SIMULATOR_SECRET).
+        webhook_url: where callbacks go (SITE_URL + /api/webhooks/kiriminaja).
+        transport: how a callback is delivered (`http_transport` by default; tests and the
+            demo seeder pass one that calls our webhook in-process)."""
+
     name = "simulator"
+
+    def __init__(self, *, api_key: str, webhook_url: str, transport: Transport | None = None):
+        self.api_key = api_key
+        self.webhook_url = webhook_url
+        self.transport = transport or http_transport
+
+    def callback_token_valid(self, authorization: str) -> bool:
+        return bearer_token_valid(authorization, self.api_key)
+
+    def deliver_callback(self, body: dict) -> None:
+        """Send a callback exactly as KiriminAja's push service does; ShippingProviderError
+        when the webhook does not answer 200."""
+        status = self.transport(
+            self.webhook_url,
+            json.dumps(body).encode(),
+            {
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {self.api_key}",
+                "User-Agent": CALLBACK_USER_AGENT,
+            },
+        )
+        if status != 200:
+            raise ShippingProviderError(PROVIDER_NAME, f"simulator: webhook refused the callback ({status})")
 
     def kecamatan_id(self, area) -> int:  # noqa: ANN001 - shipping.models.Area
         return area.id
@@ -128,9 +180,7 @@ class SimulatorShippingProvider:
 
         package = request.package
         if package.courier not in SERVICES or package.service not in {s.code for s in SERVICES[package.courier][1]}:
-            raise ProviderError(
-                PROVIDER_NAME, f"{PROVIDER_NAME}: layanan {package.courier}:{package.service} tidak tersedia"
-            )
+            raise ShippingProviderError(PROVIDER_NAME, f"service {package.courier}:{package.service} not offered")
         # Like KiriminAja, the same package order_id books once; a repeat answers the same pickup.
         sim, _ = SimulatedShipment.objects.get_or_create(
             order_ref=package.order_ref,
@@ -147,11 +197,12 @@ class SimulatorShippingProvider:
 
     # --- development control -------------------------------------------------------
 
-    def advance(self, order_ref: str) -> dict:
-        """Move a booked package one step and POST KiriminAja's callback to our webhook.
+    def step(self, order_ref: str) -> dict:
+        """Move a booked package one step and deliver KiriminAja's callback to our webhook.
 
-        Returns the callback body that was delivered; raises Conflict when the package has
-        no further step and ProviderError when the webhook did not accept it.
+        Returns the callback body that was delivered; raises NotFound when the package was
+        never booked here, Conflict when it has no further step and ShippingProviderError
+        when the webhook did not accept it (the step is undone then).
         """
         from shipping.models import SimulatedShipment
 
@@ -159,10 +210,10 @@ class SimulatorShippingProvider:
             try:
                 sim = SimulatedShipment.objects.select_for_update().get(order_ref=order_ref)
             except SimulatedShipment.DoesNotExist:
-                raise NotFound("Pengiriman belum dipesan di simulator") from None
+                raise NotFound(_("This shipment was not booked with the simulator"), code="shipment_not_booked") from None
             index = FLOW.index(sim.last_method) + 1 if sim.last_method in FLOW else 0
             if sim.last_method and sim.last_method not in FLOW or index >= len(FLOW):
-                raise Conflict("Pengiriman sudah selesai")
+                raise Conflict(_("This shipment has no further step"), code="shipment_finished")
             method = FLOW[index]
             previous = sim.last_method
             if method == "processed_packages" and not sim.awb:
@@ -172,8 +223,8 @@ class SimulatorShippingProvider:
         body = {"method": method, "data": [callback_item(method=method, sim=sim, at=timezone.now())]}
         # After commit of the state above, outside any lock: the webhook runs in another thread.
         try:
-            deliver_callback(body)
-        except ProviderError:
+            self.deliver_callback(body)
+        except ShippingProviderError:
             # Not delivered: step back so the same callback can be sent again.
             SimulatedShipment.objects.filter(pk=sim.pk, last_method=method).update(last_method=previous)
             raise
@@ -201,30 +252,3 @@ def callback_item(*, method: str, sim, at: datetime) -> dict:  # noqa: ANN001 - 
     if stamp:
         item[stamp] = _ka_time(at)
     return item
-
-
-def webhook_url() -> str:
-    return settings.SITE_URL.rstrip("/") + "/api/webhooks/kiriminaja"
-
-
-def deliver_callback(body: dict, *, timeout: float = 15.0) -> None:
-    """POST a callback exactly as KiriminAja's push service does."""
-    request = urllib.request.Request(  # noqa: S310 - SITE_URL is our own site
-        webhook_url(),
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "Authorization": f"Bearer {callback_api_key()}",
-            "User-Agent": CALLBACK_USER_AGENT,
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            response.read()
-    except urllib.error.HTTPError as exc:
-        raise ProviderError(
-            PROVIDER_NAME, f"{PROVIDER_NAME} (simulator): webhook menolak callback ({exc.code})"
-        ) from exc
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise ProviderError(PROVIDER_NAME, f"{PROVIDER_NAME} (simulator): webhook tidak bisa dihubungi: {exc}") from exc

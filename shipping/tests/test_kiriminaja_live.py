@@ -8,7 +8,7 @@ from shipping.providers import get_shipping_provider
 from shipping.providers.kiriminaja import KiriminAjaShippingProvider
 from shipping.services import shipping_quote, shipping_rates
 from shipping.tests.fake_kiriminaja import API_KEY
-from tokoblitar.api.errors import ProviderError, ValidationFailed
+from tokoblitar.errors import ProviderError, ValidationFailed
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from shipping.models import DEFAULT_COURIERS, ShippingSettings
 from shipping.providers.simulator import chargeable_kg, road_km, simulated_price
 from shipping.services import shipping_quote, shipping_rates, shipping_settings_get_or_create
-from tokoblitar.api.errors import ValidationFailed
+from tokoblitar.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db
 

@@ -167,7 +167,7 @@ def test_events_arrive_once_and_in_order_for_two_watchers(buyer, seller, simulat
 def test_webhook_event_is_pushed_to_the_tracking_socket(buyer, seller, simulator):
     from rest_framework.test import APIClient
 
-    from shipping.providers.base import DEV_API_KEY
+    from orders.tests.factories import active_shipping_token
     from shipping.tasks import shipment_book
 
     order = paid_order(buyer=buyer, store=seller.store)
@@ -183,7 +183,7 @@ def test_webhook_event_is_pushed_to_the_tracking_socket(buyer, seller, simulator
                     "data": [{"order_id": order.number, "awb": "JD77", "shipped_at": "2026-11-23 15:00:00"}],
                 },
                 format="json",
-                HTTP_AUTHORIZATION=f"Bearer {DEV_API_KEY}",
+                HTTP_AUTHORIZATION=f"Bearer {active_shipping_token()}",
             )
             .status_code
         )

@@ -8,7 +8,7 @@ import pytest
 
 from orders.models import Order
 from shipping.models import Shipment, ShipmentEvent
-from shipping.providers.base import DEV_API_KEY
+from orders.tests.factories import active_shipping_token
 from shipping.tasks import shipment_book
 from shipping.tests.helpers import paid_order
 from webhooks.models import ProviderNotification
@@ -24,7 +24,12 @@ def booked(buyer, seller, simulator) -> Order:
     return Order.objects.get(pk=order.pk)
 
 
-def send(client, method: str, item: dict, *, token: str = DEV_API_KEY):
+# The development token that was once written in the repository: never trusted again.
+PUBLIC_DEV_KEY = "KA-TOKOBLITAR-LOCAL-SIMULATOR"
+
+
+def send(client, method: str, item: dict, *, token: str | None = None):
+    token = token or active_shipping_token()
     return client.post(
         URL,
         {"method": method, "data": [item]},
@@ -63,8 +68,12 @@ def test_full_journey(api_client, booked):
     assert ProviderNotification.objects.filter(provider="kiriminaja").count() == 3
 
 
-@pytest.mark.parametrize("header", [None, "Bearer wrong-key", "Basic " + DEV_API_KEY, "Bearer ", DEV_API_KEY])
+@pytest.mark.parametrize(
+    "header", [None, "Bearer wrong-key", "Basic SECRET", "Bearer ", "SECRET", f"Bearer {PUBLIC_DEV_KEY}"]
+)
 def test_bad_token_403_changes_nothing(api_client, booked, header):
+    if header is not None:
+        header = header.replace("SECRET", active_shipping_token())
     extra = {"HTTP_AUTHORIZATION": header} if header is not None else {}
     res = api_client.post(
         URL,
@@ -78,13 +87,20 @@ def test_bad_token_403_changes_nothing(api_client, booked, header):
     assert log.signature_valid is False and log.outcome == "bad_token"
 
 
-def test_configured_key_replaces_dev_key(settings, api_client, booked):
+def test_live_key_replaces_the_simulator_secret(settings, api_client, booked):
+    simulator_secret = active_shipping_token()
     settings.KIRIMINAJA_API_KEY = "live-key-abc"
-    settings.SHIPPING_PROVIDER = "simulator"
+    settings.SHIPPING_PROVIDER = "kiriminaja"
     item = {"order_id": booked.number, "shipped_at": "2026-11-23 15:00:00"}
-    assert send(api_client, "shipped_packages", item).status_code == 403
+    assert send(api_client, "shipped_packages", item, token=simulator_secret).status_code == 403
+    assert send(api_client, "shipped_packages", item, token=PUBLIC_DEV_KEY).status_code == 403
     assert send(api_client, "shipped_packages", item, token="live-key-abc").status_code == 200
     assert state(booked)[0] == "shipped"
+
+
+def test_simulator_secret_is_per_installation_not_the_public_dev_key(settings):
+    # Random, long, never the value once written in the repository.
+    assert len(settings.SIMULATOR_SECRET) >= 64 and settings.SIMULATOR_SECRET != PUBLIC_DEV_KEY
 
 
 def test_replay_is_applied_once(api_client, booked):
@@ -157,7 +173,7 @@ def test_unknown_package_and_method(api_client, booked):
 )
 def test_malformed_body_400(api_client, booked, body):
     res = api_client.generic(
-        "POST", URL, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {DEV_API_KEY}"
+        "POST", URL, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {active_shipping_token()}"
     )
     assert res.status_code == 400 and res.json()["error"]
     assert state(booked) == ("processing", "booked", 1)

@@ -1,21 +1,16 @@
-"""The one place money becomes text: `{{ 25000|rupiah }}` -> `Rp 25.000`."""
+"""The one place money becomes text: `{{ 25000|rupiah }}` -> `Rp 25.000`.
+
+The formatting itself lives in tokoblitar/money.py (the admin uses it too)."""
 
 from __future__ import annotations
 
 from django import template
 
+from tokoblitar.money import NBSP, format_rupiah
+
+__all__ = ["NBSP", "format_rupiah", "rupiah"]
+
 register = template.Library()
-
-
-def format_rupiah(amount: int | str | None) -> str:
-    if amount is None or amount == "":
-        return ""
-    try:
-        value = int(amount)
-    except (TypeError, ValueError):
-        return ""
-    sign = "-" if value < 0 else ""
-    return f"{sign}Rp {abs(value):,}".replace(",", ".")
 
 
 @register.filter(name="rupiah")

@@ -16,3 +16,12 @@ def order_status_label(status: str) -> str:
         return str(Order.Status(status).label)
     except ValueError:
         return status
+
+
+@register.filter
+def without_ref(text: str, ref: str | None) -> str:
+    """`text` with the provider's internal reference `ref` (a courier pickup number such as
+    "XID-3F2A…") taken out, parenthesised or bare: buyers never see our internal ids."""
+    if not ref or not text:
+        return text
+    return text.replace(f" ({ref})", "").replace(f"({ref})", "").replace(ref, "").strip()

@@ -26,9 +26,9 @@ def login(client, user) -> None:
 
 
 def test_rupiah_filter():
-    assert format_rupiah(25000) == "Rp 25.000"
-    assert format_rupiah(0) == "Rp 0"
-    assert format_rupiah(1234567) == "Rp 1.234.567"
+    assert format_rupiah(25000) == "Rp\xa025.000"
+    assert format_rupiah(0) == "Rp\xa00"
+    assert format_rupiah(1234567) == "Rp\xa01.234.567"
     assert format_rupiah(None) == ""
 
 
@@ -38,7 +38,7 @@ def test_home_shows_products_and_empty_state(client, store):
     assert "Belum ada produk yang dijual" in response.content.decode()
     add_product(store, name="Kopi Robusta Wlingi", price=45_000)
     body = client.get("/").content.decode()
-    assert "Kopi Robusta Wlingi" in body and "Rp 45.000" in body
+    assert "Kopi Robusta Wlingi" in body and "Rp\xa045.000" in body
 
 
 def test_search_tolerates_typos_and_says_what_to_do_when_empty(client, store):
@@ -94,7 +94,7 @@ def test_product_page_has_price_meta_and_add_to_cart(client, store):
     response = client.get(f"/p/{store.slug}/{product.slug}/")
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Rp 25.000" in body
+    assert "Rp\xa025.000" in body
     assert 'property="og:image"' in body and 'property="og:title"' in body
     assert reverse("storefront:cart-add") in body
     draft = add_product(store, name="Belum Dijual", status=Product.Status.DRAFT)
@@ -105,7 +105,7 @@ def test_visitor_cart_moves_into_account_at_login_and_checkout_comes_back(client
     product = add_product(store, name="Kopi Tubruk", price=20_000)
     client.post(reverse("storefront:cart-add"), {"product_id": product.pk, "quantity": 2})
     cart = client.get("/keranjang/").content.decode()
-    assert "Kopi Tubruk" in cart and "Rp 40.000" in cart
+    assert "Kopi Tubruk" in cart and "Rp\xa040.000" in cart
     checkout_url = f"/checkout/?store={store.pk}"
     response = client.get(checkout_url)
     assert response.status_code == 302
@@ -160,7 +160,7 @@ def test_checkout_quote_shows_rates_and_promo_discount(client, store, buyer):
     params = {"store_id": store.pk, **ADDRESS, "promo_code": "hemat10"}
     body = client.get(reverse("storefront:checkout-quote"), params).content.decode()
     assert 'name="courier"' in body
-    assert "Rp 10.000" in body  # 10% of Rp 100.000
+    assert "Rp\xa010.000" in body  # 10% of Rp 100.000
     bad = client.get(reverse("storefront:checkout-quote"), {**params, "promo_code": "NGAWUR"}).content.decode()
     assert 'data-testid="promo-error"' in bad
 

@@ -1,7 +1,8 @@
 """The one place for the JSON envelope `{"data", "error", "meta"}` and error mapping.
 
-Services raise the domain errors below (never HTTP responses); the DRF exception
-handler and the Django-level handlers for /api/ turn every failure into the envelope.
+Services raise the domain errors of `tokoblitar.errors` (never HTTP responses); this module
+only maps them: the DRF exception handler and the Django-level handlers for /api/ turn every
+failure into the envelope, with the error's stable code in `meta.code`.
 """
 
 from __future__ import annotations
@@ -16,58 +17,33 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from tokoblitar.errors import (
+    Conflict,
+    DomainError,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ProviderError,
+    ValidationFailed,
+)
 
-class DomainError(Exception):
-    """Base for errors a service raises; carries the HTTP status the API answers with."""
-
-    status_code = 400
-    default_message = "Invalid request"
-
-    def __init__(self, message: str | None = None, *, fields: dict | None = None, meta: dict | None = None):
-        self.message = message or self.default_message
-        self.fields = fields
-        self.meta = meta or {}
-        super().__init__(self.message)
-
-
-class ValidationFailed(DomainError):
-    status_code = 400
-    default_message = "Invalid input"
-
-
-class NotAuthenticated(DomainError):
-    status_code = 401
-    default_message = "Authentication required"
+# HTTP status per domain error class; the first match in MRO order wins.
+STATUS_FOR: tuple[tuple[type[DomainError], int], ...] = (
+    (ValidationFailed, 400),
+    (NotAuthenticated, 401),
+    (PermissionDenied, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (ProviderError, 502),
+)
 
 
-class Forbidden(DomainError):
-    status_code = 403
-    default_message = "You do not have permission to do this"
-
-
-class FeatureDisabled(Forbidden):
-    default_message = "This feature is switched off for the store"
-
-
-class NotFound(DomainError):
-    status_code = 404
-    default_message = "Not found"
-
-
-class Conflict(DomainError):
-    status_code = 409
-    default_message = "Conflict"
-
-
-class ProviderError(DomainError):
-    """An external provider failed; the message names it. Nothing half-written stays behind."""
-
-    status_code = 502
-    default_message = "An external provider failed"
-
-    def __init__(self, provider: str, message: str | None = None, **kwargs: Any):
-        self.provider = provider
-        super().__init__(message or f"{provider} is unavailable, please try again", **kwargs)
+def status_for(exc: DomainError) -> int:
+    """The HTTP status the API answers a domain error with (400 when unmapped)."""
+    for cls, status in STATUS_FOR:
+        if isinstance(exc, cls):
+            return status
+    return 400
 
 
 def envelope(data: Any = None, *, meta: dict | None = None, status: int = 200, headers: dict | None = None) -> Response:
@@ -75,16 +51,20 @@ def envelope(data: Any = None, *, meta: dict | None = None, status: int = 200, h
     return Response({"data": data, "error": None, "meta": meta or {}}, status=status, headers=headers)
 
 
-def error_body(message: str, *, fields: dict | None = None, meta: dict | None = None) -> dict:
+def error_body(message: str, *, fields: dict | None = None, meta: dict | None = None, code: str | None = None) -> dict:
     body_meta = dict(meta or {})
+    if code:
+        body_meta["code"] = code
     if fields:
         body_meta["fields"] = fields
     return {"data": None, "error": message, "meta": body_meta}
 
 
-def error_json(message: str, status: int, *, fields: dict | None = None, headers: dict | None = None) -> JsonResponse:
+def error_json(
+    message: str, status: int, *, fields: dict | None = None, headers: dict | None = None, code: str | None = None
+) -> JsonResponse:
     """The envelope for plain Django views and middleware (outside DRF)."""
-    response = JsonResponse(error_body(message, fields=fields), status=status)
+    response = JsonResponse(error_body(message, fields=fields, code=code), status=status)
     for key, value in (headers or {}).items():
         response[key] = value
     return response
@@ -126,14 +106,15 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     headers: dict[str, str] = {}
     fields: dict | None = None
     meta: dict = {}
+    code: str | None = None
 
     if isinstance(exc, DomainError):
-        status, message, fields, meta = exc.status_code, exc.message, exc.fields, exc.meta
+        status, message, fields, meta, code = status_for(exc), exc.message, exc.fields, exc.meta, exc.code
     elif isinstance(exc, drf.ValidationError):
         fields = _flatten_fields(exc.detail)
         if "_" in fields:
             fields["non_field_errors"] = fields.pop("_")
-        status, message = 400, _validation_message(fields)
+        status, message, code = 400, _validation_message(fields), "invalid"
     elif isinstance(exc, drf.ParseError):
         status, message = 400, f"Malformed request body: {exc.detail}"
     elif isinstance(exc, drf.UnsupportedMediaType):
@@ -167,4 +148,20 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return None  # a real bug: let Django's 500 handler answer (in the envelope for /api/)
 
     set_rollback()
-    return Response(error_body(message, fields=fields, meta=meta), status=status, headers=headers)
+    if code is None:
+        code = CODE_FOR_STATUS.get(status, "error")
+    return Response(error_body(message, fields=fields, meta=meta, code=code), status=status, headers=headers)
+
+
+CODE_FOR_STATUS = {
+    400: "invalid",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "too_large",
+    429: "rate_limited",
+    502: "provider_error",
+}

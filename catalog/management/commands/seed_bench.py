@@ -215,7 +215,7 @@ class Command(BaseCommand):
             )
             cursor.execute("DELETE FROM stores_store WHERE slug LIKE %s", [SLUG_PREFIX + "%"])
             cursor.execute(
-                "DELETE FROM authtoken_token WHERE user_id IN (SELECT id FROM accounts_user WHERE email LIKE %s)",
+                "DELETE FROM knox_authtoken WHERE user_id IN (SELECT id FROM accounts_user WHERE email LIKE %s)",
                 ["%@" + EMAIL_DOMAIN],
             )
             cursor.execute("DELETE FROM accounts_user WHERE email LIKE %s", ["%@" + EMAIL_DOMAIN])

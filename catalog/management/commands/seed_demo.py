@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw, ImageFont
 from accounts.models import User
 from catalog.models import Category, Product, ProductImage
 from stores.models import Store
+from tokoblitar.demo import demo_add_force_argument, demo_data_guard
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - public demo accounts, printed by `make run`
 
@@ -511,7 +512,11 @@ def product_photo(name: str, size: int = 640) -> bytes:
 class Command(BaseCommand):
     help = "Create the demo logins and Blitar demo shops (safe to run on every start)."
 
+    def add_arguments(self, parser):
+        demo_add_force_argument(parser)
+
     def handle(self, *args, **options):
+        demo_data_guard(force=options["force"])
         created = {"users": 0, "stores": 0, "products": 0, "images": 0}
         categories = {c.slug: c for c in Category.objects.all()}
         with transaction.atomic():

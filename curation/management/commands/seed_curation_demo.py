@@ -10,6 +10,7 @@ from django.db import transaction
 from PIL import Image, ImageDraw, ImageFont
 
 from curation.models import Banner
+from tokoblitar.demo import demo_add_force_argument, demo_data_guard
 
 DEMO_BANNERS = [
     # (title, subtitle, link, position, (top colour, bottom colour))
@@ -47,7 +48,11 @@ def banner_image(title: str, colours: tuple[tuple[int, int, int], tuple[int, int
 class Command(BaseCommand):
     help = "Create the demo homepage banners once."
 
+    def add_arguments(self, parser):
+        demo_add_force_argument(parser)
+
     def handle(self, *args, **options):
+        demo_data_guard(force=options["force"])
         made = 0
         with transaction.atomic():
             for title, subtitle, link, position, colours in DEMO_BANNERS:

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from orders.models import Order
 from shipping.services import shipment_advance
-from tokoblitar.api.errors import DomainError
+from tokoblitar.errors import DomainError
 
 
 class Command(BaseCommand):

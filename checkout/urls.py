@@ -1,10 +1,15 @@
 from django.urls import path
 
-from orders import api
+from checkout import api
+from orders.payments.webhook import MidtransWebhook
+from shipping.providers.webhook import KiriminAjaWebhook
 
 app_name = "orders_api"
 
 urlpatterns = [
+    # Provider webhooks (their handlers live beside the providers).
+    path("webhooks/midtrans", MidtransWebhook.as_view(), name="webhook-midtrans"),
+    path("webhooks/kiriminaja", KiriminAjaWebhook.as_view(), name="webhook-kiriminaja"),
     path("buyer/cart", api.CartApi.as_view(), name="cart"),
     path("buyer/orders", api.BuyerOrdersApi.as_view(), name="buyer-orders"),
     path("buyer/orders/<uuid:order_id>", api.BuyerOrderDetailApi.as_view(), name="buyer-order"),

@@ -7,33 +7,36 @@ simulator), settlement/expiry notifications signed exactly as Midtrans signs the
 `payment_notification_apply` (what the webhook calls), courier booking by `shipment_request_pickup`
 and courier callbacks applied by `shipment_callback_apply` (what the KiriminAja webhook calls).
 The simulators normally deliver their notifications over HTTP to the running site; this command
-runs before the server starts, so it applies the very same signed bodies in-process instead.
+runs before the server starts, so their transport hands the same signed bodies to the webhook
+handlers in-process.
 
 Only with both simulators: it never charges real money or books real couriers.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
+from django.test import RequestFactory
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from catalog.models import Product
 from orders.models import Order
-from orders.payments import payment_mode
-from orders.payments.base import notification_signature_valid
-from orders.payments.simulator import SimulatorPaymentProvider
-from orders.services import order_place, payment_notification_apply
-from shipping.models import SimulatedShipment
-from shipping.providers import shipping_mode
-from shipping.providers.simulator import FLOW, _awb_for, callback_item
-from shipping.services import shipment_callback_apply, shipment_request_pickup
+from checkout.services import order_place
+from orders.payments import get_payment_provider, payment_mode
+from orders.payments.webhook import MidtransWebhook
+from shipping.providers import get_shipping_provider, shipping_mode
+from shipping.providers.simulator import FLOW
+from shipping.providers.webhook import KiriminAjaWebhook
+from shipping.services import shipment_request_pickup
 from stores.models import Store
+from tokoblitar.demo import demo_add_force_argument, demo_data_guard
 
 DEMO_BUYER = "pembeli@tokoblitar.id"
 DEMO_SELLER = "penjual@tokoblitar.id"
@@ -73,7 +76,11 @@ STEPS = {  # courier callbacks (KiriminAja methods) after booking, per end state
 class Command(BaseCommand):
     help = "Place demo orders for the demo buyer through the real order, payment and shipping services (once)."
 
+    def add_arguments(self, parser) -> None:
+        demo_add_force_argument(parser)
+
     def handle(self, *args, **options) -> None:
+        demo_data_guard(force=options["force"])
         buyer = User.objects.filter(email__iexact=DEMO_BUYER).first()
         if buyer is None:
             raise CommandError(f"Demo buyer {DEMO_BUYER} not found: run `manage.py seed_demo` first.")
@@ -154,28 +161,45 @@ def _move_to(order: Order, target: str) -> None:
         _courier_callback(order)
 
 
+def _in_process(handler: type) -> object:
+    """A simulator transport that hands the body to our real webhook handler in-process
+    (this command runs before the web server starts): same authentication, raw storage and
+    services as a notification over HTTP."""
+    factory = RequestFactory()
+
+    def payments(url: str, body: dict) -> int:
+        return handler()(factory.post(url, data=json.dumps(body), content_type="application/json")).status_code
+
+    def shipping(url: str, body: bytes, headers: dict[str, str]) -> int:
+        request = factory.post(
+            url,
+            data=body,
+            content_type=headers.get("Content-Type", "application/json"),
+            HTTP_AUTHORIZATION=headers.get("Authorization", ""),
+            HTTP_USER_AGENT=headers.get("User-Agent", ""),
+        )
+        return handler()(request).status_code
+
+    return payments if handler is MidtransWebhook else shipping
+
+
 def _payment_notification(order: Order, transaction_status: str) -> None:
-    """What the simulator's "Bayar"/"Kedaluwarsa" buttons do, minus the HTTP hop: move the
-    simulated charge, build the signed Midtrans notification, apply it as the webhook does."""
-    simulator = SimulatorPaymentProvider()
-    charge = simulator._move(order.number, to=transaction_status)  # the simulator's own state rules
-    notification = simulator.notification_for(charge)
-    if not notification_signature_valid(notification):
-        raise CommandError(f"Simulator notification for {order.number} is not signed correctly")
-    outcome = payment_notification_apply(notification=notification)
-    expected = "paid" if transaction_status == "settlement" else "released"
-    if outcome != expected:
-        raise CommandError(f"Payment {transaction_status} for {order.number} gave {outcome!r}, not {expected!r}")
+    """What the simulator's "Bayar"/"Kedaluwarsa" buttons do: the simulator moves its charge
+    and delivers the signed notification to our webhook (in-process)."""
+    simulator = get_payment_provider()
+    simulator.transport = _in_process(MidtransWebhook)
+    if transaction_status == "settlement":
+        simulator.pay(order.number)
+    else:
+        simulator.expire(order.number)
+    order.refresh_from_db()
+    expected = Order.Status.PAID if transaction_status == "settlement" else Order.Status.EXPIRED
+    if order.status != expected:
+        raise CommandError(f"Payment {transaction_status} for {order.number} left it {order.status!r}")
 
 
 def _courier_callback(order: Order) -> None:
-    """One step of SimulatorShippingProvider.advance(), applied in-process instead of POSTed."""
-    sim = SimulatedShipment.objects.select_for_update().get(order_ref=order.number)
-    method = FLOW[FLOW.index(sim.last_method) + 1 if sim.last_method in FLOW else 0]
-    if method == "processed_packages" and not sim.awb:
-        sim.awb = _awb_for(sim.courier)
-    sim.last_method = method
-    sim.save(update_fields=["awb", "last_method", "updated_at"])
-    outcome = shipment_callback_apply(method=method, item=callback_item(method=method, sim=sim, at=timezone.now()))
-    if outcome != "applied":
-        raise CommandError(f"Courier callback {method} for {order.number} gave {outcome!r}")
+    """One step of the shipping simulator, delivered to our KiriminAja webhook in-process."""
+    simulator = get_shipping_provider()
+    simulator.transport = _in_process(KiriminAjaWebhook)
+    simulator.step(order.number)

@@ -14,17 +14,14 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsBuyer, IsSeller
 from orders.models import Order
-from orders.selectors import (
-    cart_list_for_buyer,
-    order_get_for_buyer,
-    order_get_for_store,
-    order_list_for_buyer,
-    order_list_for_store,
-    order_shipment,
-)
-from orders.services import cart_remove, cart_set_quantity, order_cancel, order_place, order_process, order_ship
+from checkout.services import order_place
+from orders.selectors import cart_list_for_buyer, order_get_for_store, order_list_for_buyer, order_list_for_store
+from orders.services import cart_remove, cart_set_quantity, order_cancel, order_process
+from shipping.selectors import order_get_for_buyer_with_shipment, order_shipment
+from shipping.services import order_ship_manual
 from stores.models import Store
-from tokoblitar.api.errors import NotFound, envelope
+from tokoblitar.api.errors import envelope
+from tokoblitar.errors import NotFound
 from tokoblitar.api.pagination import PageParams, paginate
 
 # --- Output shapes ------------------------------------------------------------------------
@@ -65,17 +62,17 @@ def shipment_data(order: Order) -> dict | None:
             "status": order.status,
             "events": [],
         }
-    events = shipment.events.all() if hasattr(shipment, "events") else []
+    events = shipment.events.all()
     return {
-        "courier": getattr(shipment, "courier", "") or order.courier,
-        "service": getattr(shipment, "service", "") or order.courier_service,
-        "awb": getattr(shipment, "awb", "") or order.manual_awb,
-        "status": getattr(shipment, "status", ""),
+        "courier": shipment.courier or order.courier,
+        "service": shipment.service or order.courier_service,
+        "awb": shipment.awb or order.manual_awb,
+        "status": shipment.status,
         "events": [
             {
-                "status": getattr(e, "status", ""),
-                "description": getattr(e, "description", ""),
-                "at": _iso(getattr(e, "occurred_at", None) or getattr(e, "created_at", None)),
+                "status": e.status,
+                "description": e.description,
+                "at": _iso(e.occurred_at or e.created_at),
             }
             for e in events
         ],
@@ -149,12 +146,7 @@ def cart_data(buyer: Any) -> dict:
             store.pk,
             {"store": {"id": str(store.pk), "name": store.name, "slug": store.slug}, "items": [], "subtotal": 0},
         )
-        available = (
-            product.deleted_at is None
-            and product.status == product.Status.ACTIVE
-            and store.is_active
-            and product.stock >= line.quantity
-        )
+        available = product.is_available and product.stock >= line.quantity
         line_subtotal = product.price * line.quantity
         group["items"].append(
             {
@@ -284,7 +276,7 @@ class BuyerOrderDetailApi(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, order_id: UUID):
-        return envelope(order_detail(order_get_for_buyer(buyer=request.user, order_id=order_id)))
+        return envelope(order_detail(order_get_for_buyer_with_shipment(buyer=request.user, order_id=order_id)))
 
 
 class BuyerOrderTrackApi(APIView):
@@ -292,7 +284,7 @@ class BuyerOrderTrackApi(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, order_id: UUID):
-        order = order_get_for_buyer(buyer=request.user, order_id=order_id)
+        order = order_get_for_buyer_with_shipment(buyer=request.user, order_id=order_id)
         shipment = shipment_data(order)
         return envelope(
             {
@@ -351,7 +343,7 @@ class SellerOrderActionApi(APIView):
         if self.action == "ship":
             data = self.ShipInput(data=request.data)
             data.is_valid(raise_exception=True)
-            order = order_ship(order=order, awb=data.validated_data["awb"])
+            order = order_ship_manual(order=order, awb=data.validated_data["awb"])
         elif self.action == "cancel":
             data = self.CancelInput(data=request.data or {})
             data.is_valid(raise_exception=True)

@@ -3,9 +3,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from audit.admin import AuditedAdminMixin
+from audit.services import audit_record
 from catalog.models import Category, Product, ProductImage
-from curation.admin import AuditedAdminMixin
-from curation.services import audit_record, product_delete_by_admin, product_set_featured
+from curation.services import product_delete_by_admin, product_set_featured
+from tokoblitar.money import admin_money
 
 
 @admin.register(Category)
@@ -41,7 +43,8 @@ class DeletedFilter(admin.SimpleListFilter):
 
 @admin.register(Product)
 class ProductAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "store", "category", "price", "stock", "status", "featured", "deleted_at", "created_at"]
+    list_display = ["name", "store", "category", "price_rp", "stock", "status", "featured", "deleted_at", "created_at"]
+    price_rp = admin_money("price", "price")
     list_filter = ["status", "featured", DeletedFilter, "category", "store__is_active"]
     # Admin search is plain icontains over the few fields staff type; buyers use catalog.search.
     search_fields = ["name", "slug", "store__name", "store__slug"]
@@ -53,6 +56,8 @@ class ProductAdmin(AuditedAdminMixin, admin.ModelAdmin):
     ordering = ["-created_at"]
     show_full_result_count = False  # COUNT(*) over 100k rows on every page is wasted work
     actions = ["feature", "unfeature", "soft_delete", "restore"]
+    # Buyers reserve stock while the change form is open: an edit lands as a delta.
+    relative_fields = ("stock",)
 
     # Each action goes through the curation services so it is audited like the API.
     @admin.action(description="Feature selected products")

@@ -1,4 +1,7 @@
-"""One helper for per-store feature switches: every feature route asks here.
+"""Per-store feature switches (a flag is a fact about a store), checked in the services.
+
+Entry services call `require_feature` before they act, so the API, the pages and the
+assistant's tools all meet the same check; no view checks a flag on its own.
 
 A store without a `StoreFeatureFlags` row gets the model's field defaults, so new stores
 need no row and a flag added later has a default from day one.
@@ -6,9 +9,10 @@ need no row and a flag added later has a default from day one.
 
 from __future__ import annotations
 
-from curation.models import StoreFeatureFlags
-from stores.models import Store
-from tokoblitar.api.errors import FeatureDisabled
+from django.utils.translation import gettext_lazy as _
+
+from stores.models import Store, StoreFeatureFlags
+from tokoblitar.errors import FeatureDisabled
 
 FEATURES: tuple[str, ...] = (
     "ai_assistant",
@@ -19,13 +23,13 @@ FEATURES: tuple[str, ...] = (
     "promos",
 )
 
-FEATURE_LABELS: dict[str, str] = {
-    "ai_assistant": "asisten AI",
-    "marketplace_sync": "sinkron marketplace",
-    "instagram": "Instagram",
-    "photo_enhance": "perbaiki foto",
-    "whatsapp_inbox": "kotak masuk WhatsApp",
-    "promos": "promo",
+FEATURE_LABELS = {
+    "ai_assistant": _("asisten AI"),
+    "marketplace_sync": _("sinkron marketplace"),
+    "instagram": _("Instagram"),
+    "photo_enhance": _("perbaiki foto"),
+    "whatsapp_inbox": _("kotak masuk WhatsApp"),
+    "promos": _("promo"),
 }
 
 
@@ -56,6 +60,7 @@ def require_feature(*, store: Store, feature: str) -> None:
     """Raise FeatureDisabled (403) when the feature is switched off for the store."""
     if not store_feature_enabled(store=store, feature=feature):
         raise FeatureDisabled(
-            f"The {feature} feature is switched off for the store {store.name!r} "
-            f"(fitur {FEATURE_LABELS[feature]} dinonaktifkan untuk toko ini)"
+            _("The %(feature)s feature is switched off for the store %(store)s"),
+            params={"feature": feature, "store": repr(store.name)},
+            meta={"feature": feature},
         )

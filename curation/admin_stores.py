@@ -2,9 +2,10 @@ from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from curation.admin import AuditedAdminMixin
+from audit.admin import AuditedAdminMixin
 from curation.services import store_restore, store_set_featured, store_suspend
-from stores.models import Store
+from stores.flags import FEATURES
+from stores.models import Store, StoreFeatureFlags
 
 
 @admin.register(Store)
@@ -51,3 +52,13 @@ class StoreAdmin(AuditedAdminMixin, admin.ModelAdmin):
         for store in stores:
             store_restore(store=store, actor=request.user, request=request)
         self.message_user(request, f"{len(stores)} store(s) reopened.")
+
+
+@admin.register(StoreFeatureFlags)
+class StoreFeatureFlagsAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["store", *FEATURES, "updated_at"]
+    list_editable = list(FEATURES)
+    list_filter = list(FEATURES)
+    search_fields = ["store__name", "store__slug", "store__owner__email"]
+    autocomplete_fields = ["store"]
+    list_select_related = ["store"]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from catalog.models import Product
-from orders.management.commands.seed_demo_orders import DEMO_BUYER, DEMO_SELLER, PLAN
+from checkout.management.commands.seed_demo_orders import DEMO_BUYER, DEMO_SELLER, PLAN
 from orders.models import Order, OrderItem, PaymentEvent
 from shipping.models import Shipment
 from stores.models import Store
@@ -34,6 +34,7 @@ EXPECTED = Counter(
 @pytest.fixture
 def demo(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
+    settings.SEED_DEMO = True  # tests run with DEBUG off; demo data needs the explicit flag
     settings.PAYMENT_PROVIDER = "simulator"
     settings.SHIPPING_PROVIDER = "simulator"
     call_command("seed_demo", stdout=StringIO())

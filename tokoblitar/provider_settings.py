@@ -1,0 +1,141 @@
+"""Builds the provider registry from the per-provider settings (which come from the environment).
+
+For each kind: `<KIND>_PROVIDER` forces a mode; otherwise the live backend is chosen when its
+key is set, else the local simulator. Simulators sign and verify with a per-installation
+random secret (`simulator_secret`), never with a value written in the repository.
+
+The registry is derived from the individual settings on each read (cheap), so overriding
+`MIDTRANS_SERVER_KEY` or `SHIPPING_PROVIDER` in a test or a `.env` changes it at once; an
+explicit `PROVIDERS` setting replaces the derivation entirely.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - non-POSIX
+    fcntl = None  # type: ignore[assignment]
+
+
+def simulator_secret(var_dir: Path, configured: str = "") -> str:
+    """The secret simulators sign callbacks with and our webhooks verify in simulator mode.
+
+    `SIMULATOR_SECRET` when set (every process of a scaled-out deployment must share it);
+    otherwise a random 256-bit value generated on first start and kept in
+    `var/simulator-secret` (mode 0600, outside version control), shared by every process of
+    this checkout. Written atomically under a lock so two first starts agree on one value."""
+    if configured:
+        return configured
+    path = var_dir / "simulator-secret"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    lock_path = var_dir / ".simulator-secret.lock"
+    with open(lock_path, "a") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if path.exists():
+                value = path.read_text().strip()
+                if len(value) >= 32:
+                    return value
+            value = secrets.token_hex(32)
+            tmp = path.with_suffix(".tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(value)
+            os.replace(tmp, path)
+            return value
+        finally:
+            if fcntl is not None:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _mode(forced: str, *, kind_env: str, live_alias: str, has_key: bool) -> tuple[str, bool]:
+    forced = (forced or "").strip().lower()
+    if forced:
+        if forced not in (live_alias, "simulator"):
+            raise ImproperlyConfigured(f"{kind_env} must be '{live_alias}' or 'simulator'")
+        return ("live" if forced == live_alias else "simulator"), True
+    return ("live" if has_key else "simulator"), False
+
+
+def providers_from_settings(conf: Any) -> dict[str, dict[str, Any]]:
+    """The PROVIDERS mapping (see tokoblitar.providers) for payments and shipping, from the
+    per-provider settings on `conf` (django.conf.settings)."""
+    providers: dict[str, dict[str, Any]] = {}
+    site_url = conf.SITE_URL
+    sim_secret = conf.SIMULATOR_SECRET
+
+    midtrans_key = conf.MIDTRANS_SERVER_KEY
+    mode, forced = _mode(
+        conf.PAYMENT_PROVIDER,
+        kind_env="PAYMENT_PROVIDER",
+        live_alias="midtrans",
+        has_key=bool(midtrans_key),
+    )
+    if mode == "live":
+        providers["payments"] = {
+            "BACKEND": "orders.payments.midtrans.MidtransPaymentProvider",
+            "MODE": "live",
+            "NAME": "Midtrans QRIS",
+            "FORCED": forced,
+            "REQUIRED": ["server_key"],
+            "OPTIONS": {
+                "server_key": midtrans_key,
+                "client_key": conf.MIDTRANS_CLIENT_KEY,
+                "is_production": conf.MIDTRANS_IS_PRODUCTION,
+                "base_url": conf.MIDTRANS_API_BASE_URL or None,
+                "timeout": conf.MIDTRANS_TIMEOUT_SECONDS,
+            },
+        }
+    else:
+        providers["payments"] = {
+            "BACKEND": "orders.payments.simulator.SimulatorPaymentProvider",
+            "MODE": "simulator",
+            "NAME": "Midtrans QRIS",
+            "FORCED": forced,
+            "OPTIONS": {
+                "server_key": sim_secret,
+                "webhook_url": site_url.rstrip("/") + "/api/webhooks/midtrans",
+            },
+        }
+
+    kiriminaja_key = conf.KIRIMINAJA_API_KEY
+    mode, forced = _mode(
+        conf.SHIPPING_PROVIDER,
+        kind_env="SHIPPING_PROVIDER",
+        live_alias="kiriminaja",
+        has_key=bool(kiriminaja_key),
+    )
+    if mode == "live":
+        providers["shipping"] = {
+            "BACKEND": "shipping.providers.kiriminaja.KiriminAjaShippingProvider",
+            "MODE": "live",
+            "NAME": "KiriminAja",
+            "FORCED": forced,
+            "REQUIRED": ["api_key"],
+            "OPTIONS": {
+                "api_key": kiriminaja_key,
+                "base_url": conf.KIRIMINAJA_BASE_URL,
+                "is_production": conf.KIRIMINAJA_IS_PRODUCTION,
+                "timeout": conf.KIRIMINAJA_TIMEOUT_SECONDS,
+            },
+        }
+    else:
+        providers["shipping"] = {
+            "BACKEND": "shipping.providers.simulator.SimulatorShippingProvider",
+            "MODE": "simulator",
+            "NAME": "KiriminAja",
+            "FORCED": forced,
+            "OPTIONS": {
+                "api_key": sim_secret,
+                "webhook_url": site_url.rstrip("/") + "/api/webhooks/kiriminaja",
+            },
+        }
+    return providers
