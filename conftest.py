@@ -7,12 +7,22 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from accounts.services import user_issue_token, user_register
+from accounts.services import user_issue_token
+from stores.services import account_register
 
 PASSWORD = "Rahasia-Kuat-123"
 
 # Real-browser fixtures (daphne server, Chromium page, screenshots) for any app's browser tests.
 pytest_plugins = ["tokoblitar.testing.browser"]
+
+
+@pytest.fixture(autouse=True)
+def _test_platform_settings(settings):
+    # pytest-django runs with DEBUG off, where simulators are refused unless forced: the suite
+    # drives the simulators on purpose (tests of the refusal switch this back off). Every
+    # event payload is round-tripped through JSON where it is published.
+    settings.ALLOW_SIMULATORS = True
+    settings.EVENTS_CHECK_JSON = True
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +56,7 @@ def api_client() -> APIClient:
 
 def make_user(role: str, email: str | None = None, full_name: str | None = None) -> User:
     n = User.objects.count() + 1
-    return user_register(
+    return account_register(
         email=email or f"{role}{n}@contoh.id",
         password=PASSWORD,
         full_name=full_name or f"{role.title()} Nomor {n}",

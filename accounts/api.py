@@ -4,15 +4,16 @@ from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.signals import user_logged_in
 from django.http import HttpRequest
 from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.models import AuthToken
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
-from accounts.models import User
-from accounts.services import user_issue_token, user_register, user_revoke_token
+from accounts.services import user_issue_token, user_revoke_token
 from tokoblitar.api.errors import envelope
+from tokoblitar.api.schema import error_response
 from tokoblitar.errors import NotAuthenticated
 
 
@@ -28,28 +29,6 @@ def request_passes_csrf(request: HttpRequest) -> bool:
     check = _CsrfCheck(lambda _request: None)
     check.process_request(request)
     return check.process_view(request, None, (), {}) is None
-
-
-class RegisterApi(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
-
-    class InputSerializer(serializers.Serializer):
-        email = serializers.EmailField(max_length=254)
-        password = serializers.CharField(max_length=128, trim_whitespace=False)
-        full_name = serializers.CharField(max_length=150)
-        role = serializers.ChoiceField(choices=[User.Role.BUYER, User.Role.SELLER])
-        phone = serializers.RegexField(r"^\+?[0-9]{8,15}$", required=False, allow_blank=True)
-
-    @extend_schema(
-        request=InputSerializer,
-        responses={201: inline_serializer("RegisterOutput", {"user_id": serializers.UUIDField()})},
-    )
-    def post(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = user_register(**data.validated_data)
-        return envelope({"user_id": str(user.id)}, status=201)
 
 
 class LoginApi(APIView):
@@ -72,12 +51,14 @@ class LoginApi(APIView):
         password = serializers.CharField(max_length=128, trim_whitespace=False)
 
     @extend_schema(
+        operation_id="auth_login",
         request=InputSerializer,
         responses={
             200: inline_serializer(
                 "LoginOutput",
                 {"user_id": serializers.UUIDField(), "role": serializers.CharField(), "token": serializers.CharField()},
-            )
+            ),
+            401: error_response("Wrong email or password"),
         },
     )
     def post(self, request):
@@ -85,7 +66,7 @@ class LoginApi(APIView):
         data.is_valid(raise_exception=True)
         user = authenticate(request, username=data.validated_data["email"], password=data.validated_data["password"])
         if user is None:
-            raise NotAuthenticated("Wrong email or password")
+            raise NotAuthenticated(_("Wrong email or password"), code="wrong_credentials")
         if request_passes_csrf(request._request):
             login(request, user)  # session cookie for our own pages
         else:
@@ -103,7 +84,11 @@ class LogoutApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: inline_serializer("LogoutOutput", {"ok": serializers.BooleanField()})})
+    @extend_schema(
+        operation_id="auth_logout",
+        request=None,
+        responses={200: inline_serializer("LogoutOutput", {"ok": serializers.BooleanField()})},
+    )
     def post(self, request):
         if isinstance(request.auth, AuthToken):
             user_revoke_token(token=request.auth)

@@ -5,34 +5,41 @@ from __future__ import annotations
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
 from accounts.models import User
-from stores.services import store_create_for_seller
 from tokoblitar.errors import ValidationFailed
 
-DUPLICATE_EMAIL_MESSAGE = "This email cannot be used to register"
+DUPLICATE_EMAIL_MESSAGE = _("This email cannot be used to register")
 
 
 def user_register(*, email: str, password: str, full_name: str, role: str, phone: str = "") -> User:
-    """Create a buyer or seller; a seller gets their store in the same transaction."""
+    """Create a buyer or seller account (the user row only).
+
+    Sign-up goes through `stores.services.account_register`, which also gives a seller her
+    store in the same transaction. ValidationFailed: invalid_role, weak_password (Django's
+    validators' messages), duplicate_email."""
     if role not in (User.Role.BUYER, User.Role.SELLER):
-        raise ValidationFailed("Invalid role", fields={"role": ["Choose buyer or seller"]})
+        raise ValidationFailed(_("Invalid role"), code="invalid_role", fields={"role": [_("Choose buyer or seller")]})
     email = User.objects.normalize_email(email).lower()
     candidate = User(email=email, full_name=full_name, role=role, phone=phone)
     try:
         password_validation.validate_password(password, user=candidate)
     except DjangoValidationError as exc:
-        raise ValidationFailed("Password is too weak", fields={"password": list(exc.messages)}) from exc
+        # Django's validators speak the active language (it ships Indonesian for them).
+        raise ValidationFailed(
+            _("Password is too weak"), code="weak_password", fields={"password": list(exc.messages)}
+        ) from exc
     try:
         with transaction.atomic():
             if User.objects.filter(email__iexact=email).exists():
                 raise IntegrityError
             user = User.objects.create_user(email=email, password=password, full_name=full_name, role=role, phone=phone)
-            if role == User.Role.SELLER:
-                store_create_for_seller(owner=user)
     except IntegrityError as exc:
-        raise ValidationFailed(DUPLICATE_EMAIL_MESSAGE, fields={"email": [DUPLICATE_EMAIL_MESSAGE]}) from exc
+        raise ValidationFailed(
+            DUPLICATE_EMAIL_MESSAGE, code="duplicate_email", fields={"email": [DUPLICATE_EMAIL_MESSAGE]}
+        ) from exc
     return user
 
 

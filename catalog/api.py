@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from uuid import UUID
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -14,7 +15,7 @@ from rest_framework.views import APIView
 from accounts.permissions import IsSeller
 from catalog.listing_cache import listing_cache_get, listing_cache_set
 from catalog.search import product_search
-from catalog.selectors import product_get_for_seller, product_image_get_for_seller, product_list_for_seller
+from catalog.selectors import product_get_for_seller, product_list_for_seller
 from catalog.serializers import (
     ImageOutput,
     ProductInput,
@@ -25,18 +26,17 @@ from catalog.serializers import (
     SellerProductListParams,
 )
 from catalog.services import (
-    product_create,
-    product_image_add,
-    product_image_delete,
-    product_soft_delete,
-    product_update,
+    seller_product_create,
+    seller_product_delete,
+    seller_product_image_add,
+    seller_product_image_delete,
+    seller_product_update,
 )
 from stores.selectors import store_get_for_seller
 from tokoblitar.api.errors import envelope
+from tokoblitar.api.outputs import DeletedOutput
 from tokoblitar.api.pagination import PageParams, paginate
 from tokoblitar.errors import ValidationFailed
-
-DeleteOutput = inline_serializer("ProductDeleteOutput", {"id": serializers.UUIDField()})
 
 
 class SellerProductListApi(APIView):
@@ -56,9 +56,8 @@ class SellerProductListApi(APIView):
     def post(self, request):
         data = ProductInput(data=request.data)
         data.is_valid(raise_exception=True)
-        store = store_get_for_seller(user=request.user)
-        product = product_create(store=store, **data.validated_data)
-        product = product_get_for_seller(store=store, product_id=product.pk)
+        product = seller_product_create(actor=request.user, **data.validated_data)
+        product = product_get_for_seller(store=product.store, product_id=product.pk)
         return envelope(ProductOutput(product).data, status=201)
 
 
@@ -69,24 +68,22 @@ class SellerProductDetailApi(APIView):
     def put(self, request, product_id: UUID):
         data = ProductUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        store = store_get_for_seller(user=request.user)
-        product = product_get_for_seller(store=store, product_id=product_id)
         values = dict(data.validated_data)
         # Optional: the stock the client read; the seller's stock change then lands as a delta
         # on what buyers reserved meanwhile instead of overwriting it (catalog.services).
         stock_loaded = values.pop("expected_stock", None)
-        product_update(product=product, data=values, stock_loaded=stock_loaded)
-        product = product_get_for_seller(store=store, product_id=product_id)
+        product = seller_product_update(
+            actor=request.user, product_id=product_id, data=values, stock_loaded=stock_loaded
+        )
+        product = product_get_for_seller(store=product.store, product_id=product_id)
         return envelope(ProductOutput(product).data)
 
     patch = put
 
-    @extend_schema(request=None, responses={200: DeleteOutput})
+    @extend_schema(request=None, responses={200: DeletedOutput})
     def delete(self, request, product_id: UUID):
-        store = store_get_for_seller(user=request.user)
-        product = product_get_for_seller(store=store, product_id=product_id)
-        product_soft_delete(product=product)
-        return envelope({"id": str(product.pk)})
+        product = seller_product_delete(actor=request.user, product_id=product_id)
+        return envelope(DeletedOutput(product).data)
 
 
 class SellerProductImageApi(APIView):
@@ -98,25 +95,22 @@ class SellerProductImageApi(APIView):
         responses={201: ImageOutput},
     )
     def post(self, request, product_id: UUID):
-        store = store_get_for_seller(user=request.user)
-        product = product_get_for_seller(store=store, product_id=product_id)
         upload = request.FILES.get("image") or request.FILES.get("file")
         if upload is None:
-            raise ValidationFailed("No image uploaded", fields={"image": ["Send the file in the 'image' field"]})
-        image = product_image_add(product=product, upload=upload)
+            raise ValidationFailed(
+                _("No image uploaded"), code="no_image", fields={"image": [_("Send the file in the 'image' field")]}
+            )
+        image = seller_product_image_add(actor=request.user, product_id=product_id, upload=upload)
         return envelope(ImageOutput(image).data, status=201)
 
 
 class SellerProductImageDetailApi(APIView):
     permission_classes = [IsSeller]
 
-    @extend_schema(request=None, responses={200: DeleteOutput})
+    @extend_schema(request=None, responses={200: DeletedOutput})
     def delete(self, request, product_id: UUID, image_id: UUID):
-        store = store_get_for_seller(user=request.user)
-        product = product_get_for_seller(store=store, product_id=product_id)
-        image = product_image_get_for_seller(product=product, image_id=image_id)
-        product_image_delete(image=image)
-        return envelope({"id": str(image_id)})
+        seller_product_image_delete(actor=request.user, product_id=product_id, image_id=image_id)
+        return envelope(DeletedOutput({"id": image_id}).data)
 
 
 class PublicProductSearchApi(APIView):

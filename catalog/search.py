@@ -33,6 +33,9 @@ SEARCH_CONFIG = "tokoblitar_id"
 # 0.4; unrelated words of the lexicon score far lower.
 SIMILARITY_THRESHOLD = 0.3
 CORRECTIONS_PER_WORD = 3
+# A correctly spelled (known) word is widened too, but only to close spelling variants:
+# "sambal" also finds "sambel" (0.4), "keripik" finds "kripik" (0.5), "batik" stays alone.
+KNOWN_WORD_SIMILARITY = 0.35
 MAX_QUERY_WORDS = 8
 MAX_QUERY_LENGTH = 100
 
@@ -69,7 +72,8 @@ SELECT q.pos, q.word, (known.word IS NOT NULL) AS is_known, near.word
   LEFT JOIN catalog_search_word known ON known.word = q.word
   LEFT JOIN LATERAL (
         SELECT w.word FROM catalog_search_word w
-         WHERE known.word IS NULL AND w.word %% q.word
+         WHERE w.word %% q.word AND w.word <> q.word
+           AND (known.word IS NULL OR similarity(w.word, q.word) >= %s)
          ORDER BY similarity(w.word, q.word) DESC, w.word
          LIMIT %s
   ) near ON TRUE
@@ -78,7 +82,8 @@ SELECT q.pos, q.word, (known.word IS NOT NULL) AS is_known, near.word
 
 
 def expand_query(text: str) -> str | None:
-    """A raw tsquery for the normalized query, unknown words widened to near known words.
+    """A raw tsquery for the normalized query, unknown words widened to near known words and
+    known words to their close spelling variants ("sambal" -> sambal | sambel).
 
     One small query on the lexicon. None when the text has no searchable word.
     """
@@ -87,7 +92,7 @@ def expand_query(text: str) -> str | None:
         return None
     groups: dict[int, list[str]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(_EXPAND_SQL, [words, CORRECTIONS_PER_WORD])
+        cursor.execute(_EXPAND_SQL, [words, KNOWN_WORD_SIMILARITY, CORRECTIONS_PER_WORD])
         for pos, word, _is_known, near in cursor.fetchall():
             group = groups.setdefault(pos, [word])
             if near and near not in group:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, Product, ProductImage
 from catalog.search import Sort, product_search  # noqa: F401 - re-exported for pages
@@ -36,12 +37,12 @@ def product_get_for_seller(*, store: Store, product_id: UUID) -> Product:
     """One living product of this store; another store's or a deleted one is a 404 (no leak)."""
     product = product_list_for_seller(store=store).filter(pk=product_id).first()
     if product is None:
-        raise NotFound("Product not found")
+        raise NotFound(_("Product not found"), code="product_not_found")
     return product
 
 
 def product_image_get_for_seller(*, product: Product, image_id: UUID) -> ProductImage:
     image = ProductImage.objects.filter(product=product, pk=image_id).first()
     if image is None:
-        raise NotFound("Image not found")
+        raise NotFound(_("Image not found"), code="image_not_found")
     return image

@@ -17,10 +17,14 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from accounts.models import User
 from catalog.models import Category, Product, ProductImage
+from catalog.selectors import product_get_for_seller, product_image_get_for_seller
 from stores.models import Store
+from stores.selectors import store_get_for_seller
 from tokoblitar.errors import Conflict, ValidationFailed
 
 MAX_IMAGES_PER_PRODUCT = 10
@@ -60,7 +64,20 @@ def _unique_product_slug(*, store: Store, name: str, exclude_pk: UUID | None = N
 
 def _check_category(category_id: UUID | None) -> None:
     if category_id is not None and not Category.objects.filter(pk=category_id).exists():
-        raise ValidationFailed("Unknown category", fields={"category_id": ["This category does not exist"]})
+        raise ValidationFailed(
+            _("Unknown category"),
+            code="unknown_category",
+            fields={"category_id": [_("This category does not exist")]},
+        )
+
+
+def _too_many_images(field: str) -> ValidationFailed:
+    return ValidationFailed(
+        _("Too many images"),
+        code="too_many_images",
+        params={"max": MAX_IMAGES_PER_PRODUCT},
+        fields={field: [_("At most %(max)s images per product")]},
+    )
 
 
 def _media_name_from_ref(ref: str) -> str:
@@ -100,8 +117,10 @@ def _resolve_image_refs(*, store: Store, refs: Iterable[str]) -> list[str]:
             resolved.append(name)
     if unknown:
         raise ValidationFailed(
-            "Images must be ones already uploaded to this store",
-            fields={"images": [f"Unknown image: {ref}" for ref in unknown[:5]]},
+            _("Images must be ones already uploaded to this store"),
+            code="unknown_image",
+            params={"images": ", ".join(unknown[:5])},
+            fields={"images": [_("Unknown image: %(images)s")]},
         )
     return resolved
 
@@ -131,9 +150,7 @@ def product_create(
     _check_category(category_id)
     image_names = _resolve_image_refs(store=store, refs=images) if images else []
     if len(image_names) > MAX_IMAGES_PER_PRODUCT:
-        raise ValidationFailed(
-            "Too many images", fields={"images": [f"At most {MAX_IMAGES_PER_PRODUCT} images per product"]}
-        )
+        raise _too_many_images("images")
     product = Product(
         store=store,
         name=name,
@@ -175,7 +192,11 @@ def product_update(*, product: Product, data: dict[str, Any], stock_loaded: int 
     """
     unknown = set(data) - set(UPDATABLE_FIELDS)
     if unknown:
-        raise ValidationFailed("Unknown fields", fields={key: ["This field cannot be changed"] for key in unknown})
+        raise ValidationFailed(
+            _("Unknown fields"),
+            code="unknown_field",
+            fields={key: [_("This field cannot be changed")] for key in unknown},
+        )
     if "category_id" in data:
         _check_category(data["category_id"])
     with transaction.atomic():
@@ -208,15 +229,23 @@ def product_soft_delete(*, product: Product) -> Product:
 def _reencode(upload: UploadedFile) -> bytes:
     """Validate the real content (not the file name) and re-encode as a bounded JPEG."""
     limit = settings.MAX_IMAGE_UPLOAD_BYTES
+    too_large = ValidationFailed(
+        _("Image is too large"),
+        code="image_too_large",
+        params={"max_mb": limit // (1024 * 1024)},
+        fields={"image": [_("At most %(max_mb)s MB per image")]},
+    )
     if upload.size is None or upload.size > limit:
-        raise ValidationFailed(
-            "Image is too large", fields={"image": [f"At most {limit // (1024 * 1024)} MB per image"]}
-        )
+        raise too_large
     raw = upload.read()
     if len(raw) > limit:
-        raise ValidationFailed("Image is too large", fields={"image": [f"At most {limit // (1024 * 1024)} MB"]})
-    not_image = ValidationFailed("Not an image", fields={"image": ["Upload a JPEG, PNG or WebP image"]})
-    too_many_pixels = ValidationFailed("Image is too large", fields={"image": ["Image dimensions are too large"]})
+        raise too_large
+    not_image = ValidationFailed(
+        _("Not an image"), code="not_an_image", fields={"image": [_("Upload a JPEG, PNG or WebP image")]}
+    )
+    too_many_pixels = ValidationFailed(
+        _("Image is too large"), code="image_too_large", fields={"image": [_("Image dimensions are too large")]}
+    )
     try:
         # Header only: nothing is decoded until the dimensions passed.
         with Image.open(io.BytesIO(raw), formats=sorted(ALLOWED_IMAGE_FORMATS)) as probe:
@@ -226,7 +255,7 @@ def _reencode(upload: UploadedFile) -> bytes:
                 raise too_many_pixels
             probe.verify()
         if not _decode_slots.acquire(timeout=IMAGE_DECODE_WAIT_SECONDS):
-            raise Conflict("The server is busy processing images; try again in a moment", code="busy")
+            raise Conflict(_("The server is busy processing images; try again in a moment"), code="busy")
         try:
             out = _decode_and_encode(raw, too_many_pixels)
         finally:
@@ -269,18 +298,14 @@ def product_image_add(*, product: Product, upload: UploadedFile) -> ProductImage
     checked again under the product lock.
     """
     if ProductImage.objects.filter(product=product).count() >= MAX_IMAGES_PER_PRODUCT:
-        raise ValidationFailed(
-            "Too many images", fields={"image": [f"At most {MAX_IMAGES_PER_PRODUCT} images per product"]}
-        )
+        raise _too_many_images("image")
     data = _reencode(upload)
     with transaction.atomic():
         # Lock the product so two uploads cannot both take the last free slot or position.
         product = Product.objects.select_for_update().get(pk=product.pk)
         current = ProductImage.objects.filter(product=product).aggregate(n=Max("position"), count=Count("pk"))
         if current["count"] >= MAX_IMAGES_PER_PRODUCT:
-            raise ValidationFailed(
-                "Too many images", fields={"image": [f"At most {MAX_IMAGES_PER_PRODUCT} images per product"]}
-            )
+            raise _too_many_images("image")
         position = 0 if current["n"] is None else current["n"] + 1
         image = ProductImage(product=product, position=position, alt_text=product.name[:200])
         image.image.save(f"{product.slug[:60] or 'produk'}-{uuid.uuid4().hex[:12]}.jpg", ContentFile(data), save=False)
@@ -303,3 +328,60 @@ def product_image_delete(*, image: ProductImage) -> None:
         Product.objects.filter(pk=image.product_id).update(updated_at=timezone.now())
     if not still_used and name:
         default_storage.delete(name)
+
+
+# --- Entry services: the acting seller, scoped to her store --------------------------------
+# The API, the dashboard and the assistant's tools call these: another store's product is a
+# 404, and a product with its first photos is saved whole or not at all.
+
+
+def _seller_store(actor: User) -> Store:
+    return store_get_for_seller(user=actor)
+
+
+def seller_product_create(*, actor: User, uploads: Iterable[UploadedFile] = (), **data: Any) -> Product:
+    """Create a product in the actor's store with its uploaded photos, all or nothing: a
+    rejected photo (ValidationFailed naming it) leaves no product behind. NotFound when the
+    actor has no store."""
+    store = _seller_store(actor)
+    with transaction.atomic():
+        product = product_create(store=store, **data)
+        for upload in uploads:
+            product_image_add(product=product, upload=upload)
+    return product
+
+
+def seller_product_update(
+    *,
+    actor: User,
+    product_id: UUID,
+    data: dict[str, Any],
+    stock_loaded: int | None = None,
+    uploads: Iterable[UploadedFile] = (),
+) -> Product:
+    """Partial update of one of the actor's products (see `product_update` for the stock
+    rule), with new photos in the same transaction: a rejected photo undoes the edit."""
+    product = product_get_for_seller(store=_seller_store(actor), product_id=product_id)
+    with transaction.atomic():
+        product = product_update(product=product, data=data, stock_loaded=stock_loaded)
+        for upload in uploads:
+            product_image_add(product=product, upload=upload)
+    return product
+
+
+def seller_product_delete(*, actor: User, product_id: UUID) -> Product:
+    """Soft-delete one of the actor's products."""
+    product = product_get_for_seller(store=_seller_store(actor), product_id=product_id)
+    return product_soft_delete(product=product)
+
+
+def seller_product_image_add(*, actor: User, product_id: UUID, upload: UploadedFile) -> ProductImage:
+    """Add a photo to one of the actor's products (validated, re-encoded, EXIF stripped)."""
+    product = product_get_for_seller(store=_seller_store(actor), product_id=product_id)
+    return product_image_add(product=product, upload=upload)
+
+
+def seller_product_image_delete(*, actor: User, product_id: UUID, image_id: UUID) -> None:
+    """Delete one photo of one of the actor's products."""
+    product = product_get_for_seller(store=_seller_store(actor), product_id=product_id)
+    product_image_delete(image=product_image_get_for_seller(product=product, image_id=image_id))

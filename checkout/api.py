@@ -2,167 +2,46 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID
 
-from django.conf import settings
-from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.views import APIView
 
 from accounts.permissions import IsBuyer, IsSeller
-from orders.models import Order
+from checkout.serializers import (
+    CartOutput,
+    OrderActionOutput,
+    OrderCreatedOutput,
+    OrderDetailOutput,
+    OrderSummaryOutput,
+    OrderTrack,
+    OrderTrackOutput,
+    SellerOrderOutput,
+    cart_from_lines,
+    shipment_view,
+)
 from checkout.services import order_place
-from orders.selectors import cart_list_for_buyer, order_get_for_store, order_list_for_buyer, order_list_for_store
-from orders.services import cart_remove, cart_set_quantity, order_cancel, order_process
-from shipping.selectors import order_get_for_buyer_with_shipment, order_shipment
-from shipping.services import order_ship_manual
+from orders.models import Order
+from orders.selectors import cart_list_for_buyer, order_list_for_buyer, order_list_for_store
+from orders.services import cart_remove, cart_set_quantity, seller_order_cancel, seller_order_process
+from shipping.selectors import order_get_for_buyer_with_shipment
+from shipping.services import seller_order_ship
 from stores.models import Store
 from tokoblitar.api.errors import envelope
-from tokoblitar.errors import NotFound
 from tokoblitar.api.pagination import PageParams, paginate
+from tokoblitar.api.schema import error_response
+from tokoblitar.errors import NotFound, ValidationFailed
 
-# --- Output shapes ------------------------------------------------------------------------
-
-
-def payment_url(order: Order) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("orders:pay", kwargs={"order_id": order.pk})
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,100}")
 
 
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _payment(order: Order) -> dict | None:
-    payment = getattr(order, "payment", None)
-    if payment is None:
-        return None
-    return {
-        "provider": payment.provider,
-        "status": payment.status,
-        "qr_code": payment.qr_string,
-        "payment_url": payment_url(order),
-        "expires_at": _iso(payment.expires_at),
-        "paid_at": _iso(payment.paid_at),
-    }
-
-
-def shipment_data(order: Order) -> dict | None:
-    """The shipping app's Shipment as the buyer sees it; a seller-typed AWB when none was booked."""
-    shipment = order_shipment(order)
-    if shipment is None:
-        if not order.manual_awb:
-            return None
-        return {
-            "courier": order.courier,
-            "service": order.courier_service,
-            "awb": order.manual_awb,
-            "status": order.status,
-            "events": [],
-        }
-    events = shipment.events.all()
-    return {
-        "courier": shipment.courier or order.courier,
-        "service": shipment.service or order.courier_service,
-        "awb": shipment.awb or order.manual_awb,
-        "status": shipment.status,
-        "events": [
-            {
-                "status": e.status,
-                "description": e.description,
-                "at": _iso(e.occurred_at or e.created_at),
-            }
-            for e in events
-        ],
-    }
-
-
-def order_summary(order: Order) -> dict:
-    return {
-        "id": str(order.pk),
-        "number": order.number,
-        "status": order.status,
-        "needs_refund": order.needs_refund,
-        "store": {"id": str(order.store.pk), "name": order.store.name, "slug": order.store.slug},
-        "item_count": sum(i.quantity for i in order.items.all()),
-        "subtotal": order.subtotal,
-        "discount": order.discount,
-        "shipping_cost": order.shipping_cost,
-        "total": order.total,
-        "courier": order.courier,
-        "courier_service": order.courier_service,
-        "payment_status": getattr(getattr(order, "payment", None), "status", None),
-        "created_at": _iso(order.created_at),
-    }
-
-
-def order_detail(order: Order) -> dict:
-    data = order_summary(order)
-    data.update(
-        {
-            "items": [
-                {
-                    "product_id": str(i.product_id),
-                    "name": i.product_name,
-                    "price": i.price,
-                    "quantity": i.quantity,
-                    "subtotal": i.line_total,
-                }
-                for i in order.items.all()
-            ],
-            "promo_code": order.promo_code or None,
-            "shipping_address": order.shipping_address,
-            "payment": _payment(order),
-            "shipment": shipment_data(order),
-            "history": [
-                {"from": h.from_status or None, "to": h.to_status, "cause": h.cause, "at": _iso(h.at)}
-                for h in order.history.all()
-            ],
-        }
-    )
-    return data
-
-
-def seller_order_row(order: Order) -> dict:
-    data = order_summary(order)
-    data["buyer"] = {"id": str(order.buyer.pk), "full_name": order.buyer.full_name}
-    data["items"] = [{"name": i.product_name, "price": i.price, "quantity": i.quantity} for i in order.items.all()]
-    data["shipping_address"] = order.shipping_address
-    return data
-
-
-# --- Cart ---------------------------------------------------------------------------------
-
-
-def cart_data(buyer: Any) -> dict:
-    groups: dict[Any, dict] = {}
-    total = 0
-    for line in cart_list_for_buyer(buyer=buyer):
-        product = line.product
-        store = product.store
-        group = groups.setdefault(
-            store.pk,
-            {"store": {"id": str(store.pk), "name": store.name, "slug": store.slug}, "items": [], "subtotal": 0},
-        )
-        available = product.is_available and product.stock >= line.quantity
-        line_subtotal = product.price * line.quantity
-        group["items"].append(
-            {
-                "product_id": str(product.pk),
-                "name": product.name,
-                "price": product.price,
-                "quantity": line.quantity,
-                "stock": product.stock,
-                "available": available,
-                "subtotal": line_subtotal,
-            }
-        )
-        group["subtotal"] += line_subtotal
-        total += line_subtotal
-    stores = list(groups.values())
-    return {"stores": stores, "total": total, "item_count": sum(len(g["items"]) for g in stores)}
+def cart_output(buyer: Any) -> dict:
+    """The buyer's cart as CartOutput data."""
+    return CartOutput(cart_from_lines(list(cart_list_for_buyer(buyer=buyer)))).data
 
 
 class CartApi(APIView):
@@ -175,23 +54,28 @@ class CartApi(APIView):
     class DeleteInput(serializers.Serializer):
         product_id = serializers.UUIDField(required=False)
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="buyer_cart_retrieve", responses={200: CartOutput})
     def get(self, request):
-        return envelope(cart_data(request.user))
+        return envelope(cart_output(request.user))
 
-    @extend_schema(request=SetInput, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="buyer_cart_set_quantity", request=SetInput, responses={200: CartOutput})
     def post(self, request):
         data = self.SetInput(data=request.data)
         data.is_valid(raise_exception=True)
         cart_set_quantity(buyer=request.user, **data.validated_data)
-        return envelope(cart_data(request.user))
+        return envelope(cart_output(request.user))
 
-    @extend_schema(request=DeleteInput, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="buyer_cart_remove",
+        request=DeleteInput,
+        responses={200: CartOutput},
+        description="Body `{product_id}` removes that product; no body empties the cart.",
+    )
     def delete(self, request):
         data = self.DeleteInput(data=request.data or {})
         data.is_valid(raise_exception=True)
         cart_remove(buyer=request.user, product_id=data.validated_data.get("product_id"))
-        return envelope(cart_data(request.user))
+        return envelope(cart_output(request.user))
 
 
 # --- Buyer orders -------------------------------------------------------------------------
@@ -229,75 +113,50 @@ class BuyerOrdersApi(APIView):
     class ListParams(PageParams):
         status = serializers.ChoiceField(choices=Order.Status.choices, required=False)
 
-    @extend_schema(parameters=[ListParams], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=[ListParams], responses={200: OrderSummaryOutput(many=True)})
     def get(self, request):
         params = self.ListParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         status = params.validated_data.pop("status", None)
         page = paginate(order_list_for_buyer(buyer=request.user, status=status), **params.validated_data)
-        return envelope([order_summary(o) for o in page.items], meta=page.meta)
+        return envelope(OrderSummaryOutput(page.items, many=True).data, meta=page.meta)
 
     @extend_schema(
+        operation_id="buyer_orders_place",
         request=CreateInput,
-        responses={
-            201: inline_serializer(
-                "OrderCreated",
-                {
-                    "order_id": serializers.UUIDField(),
-                    "number": serializers.CharField(),
-                    "payment_url": serializers.URLField(),
-                    "qr_code": serializers.CharField(),
-                    "total": serializers.IntegerField(),
-                    "expires_at": serializers.DateTimeField(),
-                },
-            )
-        },
+        responses={201: OrderCreatedOutput, 502: error_response("The payment provider failed; nothing was kept")},
     )
     def post(self, request):
+        """Place one order. An optional `Idempotency-Key` header (1–100 visible ASCII chars)
+        makes retries safe: the same key from the same buyer answers the same order (201),
+        whatever arrives at the same moment; reused with a different body → 409."""
         data = self.CreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        placed = order_place(buyer=request.user, **data.validated_data)
-        order, payment = placed.order, placed.payment
-        return envelope(
-            {
-                "order_id": str(order.pk),
-                "number": order.number,
-                "payment_url": payment_url(order),
-                "qr_code": payment.qr_string,
-                "total": order.total,
-                "expires_at": _iso(payment.expires_at),
-            },
-            status=201,
-        )
+        key = request.headers.get("Idempotency-Key", "")
+        if key and not IDEMPOTENCY_KEY.fullmatch(key):
+            raise ValidationFailed(
+                _("Idempotency-Key must be 1-100 visible ASCII characters"), code="invalid_idempotency_key"
+            )
+        placed = order_place(buyer=request.user, idempotency_key=key, **data.validated_data)
+        return envelope(OrderCreatedOutput(placed).data, status=201)
 
 
 class BuyerOrderDetailApi(APIView):
     permission_classes = [IsBuyer]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="buyer_order_retrieve", responses={200: OrderDetailOutput})
     def get(self, request, order_id: UUID):
-        return envelope(order_detail(order_get_for_buyer_with_shipment(buyer=request.user, order_id=order_id)))
+        order = order_get_for_buyer_with_shipment(buyer=request.user, order_id=order_id)
+        return envelope(OrderDetailOutput(order).data)
 
 
 class BuyerOrderTrackApi(APIView):
     permission_classes = [IsBuyer]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="buyer_order_track", responses={200: OrderTrackOutput})
     def get(self, request, order_id: UUID):
         order = order_get_for_buyer_with_shipment(buyer=request.user, order_id=order_id)
-        shipment = shipment_data(order)
-        return envelope(
-            {
-                "order_id": str(order.pk),
-                "number": order.number,
-                "status": order.status,
-                "courier": order.courier,
-                "courier_service": order.courier_service,
-                "awb": shipment["awb"] if shipment else None,
-                "shipment_status": shipment["status"] if shipment else None,
-                "events": shipment["events"] if shipment else [],
-            }
-        )
+        return envelope(OrderTrackOutput(OrderTrack(order=order, shipment=shipment_view(order))).data)
 
 
 # --- Seller orders ------------------------------------------------------------------------
@@ -306,7 +165,7 @@ class BuyerOrderTrackApi(APIView):
 def _seller_store(request) -> Store:
     store = Store.objects.filter(owner=request.user).first()
     if store is None:
-        raise NotFound("You have no store yet")
+        raise NotFound(_("You have no store yet"), code="no_store")
     return store
 
 
@@ -316,13 +175,13 @@ class SellerOrdersApi(APIView):
     class ListParams(PageParams):
         status = serializers.ChoiceField(choices=Order.Status.choices, required=False)
 
-    @extend_schema(parameters=[ListParams], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=[ListParams], responses={200: SellerOrderOutput(many=True)})
     def get(self, request):
         params = self.ListParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         status = params.validated_data.pop("status", None)
         page = paginate(order_list_for_store(store=_seller_store(request), status=status), **params.validated_data)
-        return envelope([seller_order_row(o) for o in page.items], meta=page.meta)
+        return envelope(SellerOrderOutput(page.items, many=True).data, meta=page.meta)
 
 
 class SellerOrderActionApi(APIView):
@@ -337,17 +196,44 @@ class SellerOrderActionApi(APIView):
     class CancelInput(serializers.Serializer):
         reason = serializers.CharField(max_length=200, required=False, default="no reason given")
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
     def post(self, request, order_id: UUID):
-        order = order_get_for_store(store=_seller_store(request), order_id=order_id)  # 404 for others' orders
+        # Entry services scope to the seller's store: another store's order answers 404.
         if self.action == "ship":
             data = self.ShipInput(data=request.data)
             data.is_valid(raise_exception=True)
-            order = order_ship_manual(order=order, awb=data.validated_data["awb"])
+            order = seller_order_ship(actor=request.user, order_id=order_id, awb=data.validated_data["awb"])
         elif self.action == "cancel":
             data = self.CancelInput(data=request.data or {})
             data.is_valid(raise_exception=True)
-            order = order_cancel(order=order, reason=data.validated_data["reason"], by="seller")
+            order = seller_order_cancel(actor=request.user, order_id=order_id, reason=data.validated_data["reason"])
         else:
-            order = order_process(order=order)
-        return envelope({"id": str(order.pk), "status": order.status, "needs_refund": order.needs_refund})
+            order = seller_order_process(actor=request.user, order_id=order_id)
+        return envelope(OrderActionOutput(order).data)
+
+
+# One view answers three routes; each route's subclass names its operation and request body.
+
+
+@extend_schema_view(
+    post=extend_schema(operation_id="seller_order_process", request=None, responses={200: OrderActionOutput})
+)
+class SellerOrderProcessApi(SellerOrderActionApi):
+    action = "process"
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="seller_order_ship", request=SellerOrderActionApi.ShipInput, responses={200: OrderActionOutput}
+    )
+)
+class SellerOrderShipApi(SellerOrderActionApi):
+    action = "ship"
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="seller_order_cancel", request=SellerOrderActionApi.CancelInput, responses={200: OrderActionOutput}
+    )
+)
+class SellerOrderCancelApi(SellerOrderActionApi):
+    action = "cancel"

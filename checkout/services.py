@@ -247,7 +247,13 @@ def _place(
     except PaymentProviderError as exc:
         # (3) Compensate: nothing of this order may stay behind.
         order_discard(order_id=order.pk)
-        raise ProviderError(exc.provider, f"{exc.provider}: {exc}") from exc
+        # The provider's reason is technical English: clients get it in meta, people a sentence.
+        raise ProviderError(
+            exc.provider,
+            _("%(provider)s could not open the payment, please try again in a moment"),
+            code="payment_unavailable",
+            meta={"reason": str(exc)},
+        ) from exc
     payment = order_attach_payment(order=order, charge=charge)
     return PlacedOrder(order=order, payment=payment)
 

@@ -17,15 +17,13 @@ urlpatterns = [
     path("seller/orders", api.SellerOrdersApi.as_view(), name="seller-orders"),
     path(
         "seller/orders/<uuid:order_id>/process",
-        api.SellerOrderActionApi.as_view(action="process"),
+        api.SellerOrderProcessApi.as_view(),
         name="seller-order-process",
     ),
-    path(
-        "seller/orders/<uuid:order_id>/ship", api.SellerOrderActionApi.as_view(action="ship"), name="seller-order-ship"
-    ),
+    path("seller/orders/<uuid:order_id>/ship", api.SellerOrderShipApi.as_view(), name="seller-order-ship"),
     path(
         "seller/orders/<uuid:order_id>/cancel",
-        api.SellerOrderActionApi.as_view(action="cancel"),
+        api.SellerOrderCancelApi.as_view(),
         name="seller-order-cancel",
     ),
 ]

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.views import APIView
@@ -43,8 +43,10 @@ from stores.flags import FEATURES, store_flags
 from stores.models import Store
 from tokoblitar.api.errors import envelope
 from tokoblitar.api.inputs import StrictInputSerializer
+from tokoblitar.api.outputs import DeletedOutput
 from tokoblitar.api.pagination import PageParams, paginate
 from tokoblitar.api.parsers import BoundedJSONParser
+from tokoblitar.api.schema import with_body_id
 from tokoblitar.errors import ValidationFailed
 from tokoblitar.validators import validate_site_link, validate_web_url
 
@@ -71,12 +73,51 @@ class DashboardParams(serializers.Serializer):
     days = serializers.IntegerField(min_value=1, max_value=365, default=30)
 
 
+class TopProductOutput(serializers.Serializer):
+    product_id = serializers.UUIDField()
+    name = serializers.CharField()
+    store_id = serializers.UUIDField()
+    store_name = serializers.CharField()
+    revenue = serializers.IntegerField(help_text="Rupiah from paid orders in the window")
+    units = serializers.IntegerField()
+
+
+class DailyMetricsOutput(serializers.Serializer):
+    date = serializers.DateField()
+    orders = serializers.IntegerField()
+    paid_orders = serializers.IntegerField()
+    gmv = serializers.IntegerField()
+
+
+class DashboardOutput(serializers.Serializer):
+    """curation.metrics.dashboard_metrics: the last `days` days in Asia/Jakarta, today included."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {  # "from" is a Python keyword: declared here instead of as class attributes
+            "days": serializers.IntegerField(),
+            "from": serializers.DateField(),
+            "to": serializers.DateField(),
+            "gmv": serializers.IntegerField(help_text="Rupiah of orders that reached payment"),
+            "orders_total": serializers.IntegerField(),
+            "paid_orders": serializers.IntegerField(),
+            "average_order_value": serializers.IntegerField(),
+            "orders_by_status": serializers.DictField(
+                child=serializers.IntegerField(), help_text="Order count per order status (every status present)"
+            ),
+            "new_stores": serializers.IntegerField(),
+            "new_buyers": serializers.IntegerField(),
+            "top_products_by_revenue": TopProductOutput(many=True),
+            "top_products_by_units": TopProductOutput(many=True),
+            "daily": DailyMetricsOutput(many=True),
+        }
+
+
 class DashboardApi(AdminApi):
-    @extend_schema(parameters=[DashboardParams], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=[DashboardParams], responses={200: DashboardOutput})
     def get(self, request):
         params = DashboardParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        return envelope(dashboard_metrics(days=params.validated_data["days"]))
+        return envelope(DashboardOutput(dashboard_metrics(days=params.validated_data["days"])).data)
 
 
 # --- Stores ------------------------------------------------------------------------------
@@ -162,7 +203,7 @@ class StoreDetailApi(AdminApi):
 
 
 class StoreRestoreApi(AdminApi):
-    @extend_schema(request=None, responses={200: AdminStoreOutput})
+    @extend_schema(operation_id="admin_stores_restore_by_store_id", request=None, responses={200: AdminStoreOutput})
     def post(self, request, store_id: UUID):
         store = store_restore(store=store_get_for_admin(store_id=store_id), actor=request.user, request=request)
         return envelope(AdminStoreOutput(store_get_for_admin(store_id=store.pk)).data)
@@ -224,12 +265,12 @@ class ProductFeatureApi(AdminApi):
 
 
 class ProductDetailApi(AdminApi):
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=None, responses={200: DeletedOutput})
     def delete(self, request, product_id: UUID):
         product = product_delete_by_admin(
             product=product_get_for_admin(product_id=product_id), actor=request.user, request=request
         )
-        return envelope({"id": str(product.pk)})
+        return envelope(DeletedOutput(product).data)
 
 
 # --- Banners -----------------------------------------------------------------------------
@@ -297,10 +338,11 @@ def _without_id(data: Any) -> Any:
     return {k: v for k, v in data.items() if k != "id"} if isinstance(data, dict) else data
 
 
-class BannerApi(AdminApi):
+class _BannerApiBase(AdminApi):
+    """Both banner routes; the schema of each is declared on BannerApi / BannerDetailApi."""
+
     parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(parameters=[PageParams], responses={200: BannerOutput(many=True)})
     def get(self, request, banner_id: UUID | None = None):
         if banner_id is not None:
             return envelope(BannerOutput(banner_get_for_admin(banner_id=banner_id)).data)
@@ -309,16 +351,14 @@ class BannerApi(AdminApi):
         page = paginate(banner_list_for_admin(), **params.validated_data)
         return envelope(BannerOutput(page.items, many=True).data, meta=page.meta)
 
-    @extend_schema(request=BannerInput, responses={201: BannerOutput})
     def post(self, request, banner_id: UUID | None = None):
         if banner_id is not None:
-            raise ValidationFailed("Create banners on the collection route")
+            raise ValidationFailed(_("Create banners on the collection route"), code="wrong_route")
         data = BannerInput(data=request.data)
         data.is_valid(raise_exception=True)
         banner = banner_create(actor=request.user, request=request, **data.validated_data)
         return envelope(BannerOutput(banner).data, status=201)
 
-    @extend_schema(request=BannerInput(partial=True), responses={200: BannerOutput})
     def put(self, request, banner_id: UUID | None = None):
         banner = banner_get_for_admin(banner_id=_banner_id(request, banner_id))
         data = BannerInput(data=_without_id(request.data), partial=True)
@@ -326,11 +366,40 @@ class BannerApi(AdminApi):
         banner = banner_update(banner=banner, actor=request.user, request=request, **data.validated_data)
         return envelope(BannerOutput(banner).data)
 
-    @extend_schema(request=BannerIdInput, responses={200: BannerIdInput})
     def delete(self, request, banner_id: UUID | None = None):
         banner = banner_get_for_admin(banner_id=_banner_id(request, banner_id))
         banner_delete(banner=banner, actor=request.user, request=request)
-        return envelope({"id": str(banner.pk)})
+        return envelope(DeletedOutput(banner).data)
+
+
+_BANNER_UPLOAD = (
+    "JSON takes `image_url`; to upload the picture send the same fields as multipart/form-data with `image`."
+)
+
+
+BannerUpdateInput = with_body_id(BannerInput, "BannerUpdateInput")
+
+
+@extend_schema_view(
+    get=extend_schema(parameters=[PageParams], responses={200: BannerOutput(many=True)}),
+    post=extend_schema(request=BannerInput, responses={201: BannerOutput}, description=_BANNER_UPLOAD),
+    put=extend_schema(request=BannerUpdateInput, responses={200: BannerOutput}),
+    delete=extend_schema(
+        request=BannerIdInput, responses={200: DeletedOutput}, description="Body `{id}`: the banner to delete."
+    ),
+)
+class BannerApi(_BannerApiBase):
+    """/api/admin/banners: list, create; PUT and DELETE take the banner's `id` in the body."""
+
+
+@extend_schema_view(
+    get=extend_schema(responses={200: BannerOutput}),
+    post=extend_schema(exclude=True),  # always 400: banners are created on the collection route
+    put=extend_schema(request=BannerInput(partial=True), responses={200: BannerOutput}, description=_BANNER_UPLOAD),
+    delete=extend_schema(request=None, responses={200: DeletedOutput}),
+)
+class BannerDetailApi(_BannerApiBase):
+    """/api/admin/banners/<id>: read, change, delete one banner."""
 
 
 # --- Feature flags -----------------------------------------------------------------------

@@ -66,17 +66,17 @@ class Banner(models.Model):
 
     def clean(self) -> None:
         """Rules shared by the API service and the Django admin form."""
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list] = {}
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            errors["ends_at"] = ["ends_at must be after starts_at"]
+            errors["ends_at"] = [_("ends_at must be after starts_at")]
         if not is_safe_link(self.link):
-            errors["link"] = ["Use an http(s) URL or a path on this site starting with /"]
+            errors["link"] = [_("Use an http(s) URL or a path on this site starting with /")]
         if self.image_url and not is_web_url(self.image_url):
-            errors["image_url"] = ["Use a full http(s) URL without spaces, quotes, parentheses or backslashes"]
+            errors["image_url"] = [_("Use a full http(s) URL without spaces, quotes, parentheses or backslashes")]
         if not self.image and not self.image_url:
-            errors["image"] = ["Give an image_url or upload an image"]
+            errors["image"] = [_("Give an image_url or upload an image")]
         if not (self.title or "").strip():
-            errors["title"] = ["This field may not be blank."]
+            errors["title"] = [_("This field may not be blank.")]
         if errors:
             raise ValidationError(errors)
 

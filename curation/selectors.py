@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditLog
 from catalog.models import Product
@@ -57,7 +58,7 @@ def store_list_for_admin(*, search: str = "", status: str = "") -> QuerySet[Stor
 def store_get_for_admin(*, store_id: UUID | Any) -> Store:
     store = Store.objects.select_related("owner").filter(pk=store_id).first()
     if store is None:
-        raise NotFound("Store not found")
+        raise NotFound(_("Store not found"), code="store_not_found")
     return store
 
 
@@ -75,7 +76,7 @@ def product_get_for_admin(*, product_id: UUID | Any) -> Product:
     """A live product of any store; deleted products are gone for admins too."""
     product = Product.objects.alive().select_related("store").filter(pk=product_id).first()
     if product is None:
-        raise NotFound("Product not found")
+        raise NotFound(_("Product not found"), code="product_not_found")
     return product
 
 
@@ -86,7 +87,7 @@ def banner_list_for_admin() -> QuerySet[Banner]:
 def banner_get_for_admin(*, banner_id: UUID | Any) -> Banner:
     banner = Banner.objects.filter(pk=banner_id).first()
     if banner is None:
-        raise NotFound("Banner not found")
+        raise NotFound(_("Banner not found"), code="banner_not_found")
     return banner
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.services import audit_record
@@ -55,7 +56,9 @@ def store_suspend(*, store: Store, reason: str, actor: User, request: HttpReques
     with transaction.atomic():
         store = Store.objects.select_for_update().get(pk=store.pk)
         if not store.is_active:
-            raise Conflict(f"Store {store.name} is already suspended")
+            raise Conflict(
+                _("Store %(store)s is already suspended"), code="store_already_suspended", params={"store": store.name}
+            )
         before = _store_snapshot(store)
         store.is_active = False
         store.suspended_at = timezone.now()
@@ -76,7 +79,9 @@ def store_restore(*, store: Store, actor: User, request: HttpRequest | None = No
     with transaction.atomic():
         store = Store.objects.select_for_update().get(pk=store.pk)
         if store.is_active:
-            raise Conflict(f"Store {store.name} is not suspended")
+            raise Conflict(
+                _("Store %(store)s is not suspended"), code="store_not_suspended", params={"store": store.name}
+            )
         before = _store_snapshot(store)
         store.is_active = True
         store.suspended_at = None
@@ -141,7 +146,7 @@ def _banner_validate(banner: Banner) -> None:
     try:
         banner.clean()
     except DjangoValidationError as exc:
-        raise ValidationFailed("Invalid banner", fields=exc.message_dict) from exc
+        raise ValidationFailed(_("Invalid banner"), code="invalid_banner", fields=exc.message_dict) from exc
 
 
 def _banner_snapshot(banner: Banner) -> dict:
@@ -215,12 +220,15 @@ def store_flags_update(
     unknown = sorted(set(changes) - set(FEATURES))
     if unknown:
         raise ValidationFailed(
-            f"Unknown feature flag: {', '.join(unknown)}", fields={name: ["Unknown feature flag"] for name in unknown}
+            _("Unknown feature flag: %(flags)s"),
+            code="unknown_feature",
+            params={"flags": ", ".join(unknown)},
+            fields={name: [_("Unknown feature flag")] for name in unknown},
         )
     with transaction.atomic():
         # get_or_create under the store row lock: two admins saving at once cannot both insert.
         Store.objects.select_for_update().filter(pk=store.pk).values_list("pk", flat=True).get()
-        flags, _ = StoreFeatureFlags.objects.select_for_update().get_or_create(store_id=store.pk)
+        flags, _created = StoreFeatureFlags.objects.select_for_update().get_or_create(store_id=store.pk)
         before = {name: getattr(flags, name) for name in FEATURES}
         for name, value in changes.items():
             setattr(flags, name, value)

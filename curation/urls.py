@@ -14,6 +14,6 @@ urlpatterns = [
     path("admin/products/<uuid:product_id>", api.ProductDetailApi.as_view(), name="product"),
     path("admin/products/<uuid:product_id>/feature", api.ProductFeatureApi.as_view(), name="product-feature"),
     path("admin/banners", api.BannerApi.as_view(), name="banners"),
-    path("admin/banners/<uuid:banner_id>", api.BannerApi.as_view(), name="banner"),
+    path("admin/banners/<uuid:banner_id>", api.BannerDetailApi.as_view(), name="banner"),
     path("admin/feature-flags/<uuid:store_id>", api.FeatureFlagsApi.as_view(), name="feature-flags"),
 ]

@@ -48,6 +48,7 @@ from promos.services import platform_promo_create, platform_promo_delete, platfo
 from stores.flags import FEATURE_LABELS, FEATURES, store_flags
 from tokoblitar.api.pagination import Page, paginate
 from tokoblitar.errors import DomainError, NotFound
+from tokoblitar.pages import run_with_message
 
 PAGE_SIZE = 25
 
@@ -88,16 +89,6 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     # Return to the filtered list the admin acted from (same-site paths only).
     target = request.POST.get("next", "")
     return redirect(target if target.startswith("/admin-panel/") else fallback)
-
-
-def _report(request: HttpRequest, action: Callable[[], Any], done: str) -> None:
-    """Run one service; its domain error becomes a message on the page, not a 500."""
-    try:
-        action()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
 
 
 # --- Overview ---------------------------------------------------------------------------
@@ -142,19 +133,19 @@ def store_action(request: HttpRequest, store_id: UUID, action: str) -> HttpRespo
     store = store_get_for_admin(store_id=store_id)
     who = {"actor": request.user, "request": request}
     if action == "feature":
-        _report(
+        run_with_message(
             request, lambda: store_set_featured(store=store, featured=True, **who), _("Toko ditampilkan di beranda.")
         )
     elif action == "unfeature":
-        _report(
+        run_with_message(
             request, lambda: store_set_featured(store=store, featured=False, **who), _("Toko dihapus dari unggulan.")
         )
     elif action == "suspend":
         form = SuspendForm(request.POST)
         reason = form.cleaned_data["reason"] if form.is_valid() else ""
-        _report(request, lambda: store_suspend(store=store, reason=reason, **who), _("Toko ditangguhkan."))
+        run_with_message(request, lambda: store_suspend(store=store, reason=reason, **who), _("Toko ditangguhkan."))
     elif action == "restore":
-        _report(request, lambda: store_restore(store=store, **who), _("Toko dipulihkan."))
+        run_with_message(request, lambda: store_restore(store=store, **who), _("Toko dipulihkan."))
     else:
         raise Http404
     return _back(request, "curation:stores")
@@ -198,15 +189,15 @@ def product_action(request: HttpRequest, product_id: UUID, action: str) -> HttpR
     product = product_get_for_admin(product_id=product_id)
     who = {"actor": request.user, "request": request}
     if action == "feature":
-        _report(request, lambda: product_set_featured(product=product, featured=True, **who), _("Produk diunggulkan."))
+        run_with_message(request, lambda: product_set_featured(product=product, featured=True, **who), _("Produk diunggulkan."))
     elif action == "unfeature":
-        _report(
+        run_with_message(
             request,
             lambda: product_set_featured(product=product, featured=False, **who),
             _("Produk tidak lagi unggulan."),
         )
     elif action == "delete":
-        _report(request, lambda: product_delete_by_admin(product=product, **who), _("Produk dihapus."))
+        run_with_message(request, lambda: product_delete_by_admin(product=product, **who), _("Produk dihapus."))
     else:
         raise Http404
     return _back(request, "curation:products")
@@ -299,11 +290,11 @@ def promo_action(request: HttpRequest, promo_id: UUID, action: str) -> HttpRespo
     promo = promo_get_for_owner(promo_id=promo_id, store=None)
     who = {"actor": request.user, "request": request}
     if action == "activate":
-        _report(request, lambda: platform_promo_update(promo=promo, is_active=True, **who), _("Promo diaktifkan."))
+        run_with_message(request, lambda: platform_promo_update(promo=promo, is_active=True, **who), _("Promo diaktifkan."))
     elif action == "deactivate":
-        _report(request, lambda: platform_promo_update(promo=promo, is_active=False, **who), _("Promo dinonaktifkan."))
+        run_with_message(request, lambda: platform_promo_update(promo=promo, is_active=False, **who), _("Promo dinonaktifkan."))
     elif action == "delete":
-        _report(request, lambda: platform_promo_delete(promo=promo, **who), _("Promo dihapus."))
+        run_with_message(request, lambda: platform_promo_delete(promo=promo, **who), _("Promo dihapus."))
     else:
         raise Http404
     return redirect("curation:promos")

@@ -51,27 +51,32 @@ def seller_overview(*, store: Store) -> Overview:
 
 
 def integrations_status() -> list[dict]:
-    """Which provider each integration uses right now: live (keys configured) or simulator."""
+    """One row per registered provider (the kernel's registry), plus media storage.
+
+    Read from the registry, so a provider that does not exist cannot be listed as running:
+    `[{"name", "kind", "live": bool, "mode": "live"|"simulator", "detail"}]`."""
     from django.conf import settings
 
-    from orders.payments import payment_mode
-    from shipping.providers import shipping_mode
+    from tokoblitar.providers import provider_list
 
-    def row(name: str, live: bool, live_label: str, detail: str = "") -> dict:
-        return {"name": name, "live": live, "mode": live_label if live else "simulator", "detail": detail}
-
-    pay = payment_mode()
-    ship = shipping_mode()
-    return [
-        row(
-            "Midtrans QRIS",
-            pay == "midtrans",
-            "midtrans",
-            "production" if settings.MIDTRANS_IS_PRODUCTION else "sandbox",
-        ),
-        row("KiriminAja", ship == "kiriminaja", "kiriminaja"),
-        row("Claude (AI)", bool(settings.ANTHROPIC_API_KEY), "anthropic", settings.ANTHROPIC_MODEL),
-        row("Replicate", bool(settings.REPLICATE_API_TOKEN), "replicate"),
-        row("Cloudflare R2", bool(settings.R2_BUCKET), "r2", settings.R2_BUCKET),
-        row("Instagram", bool(settings.INSTAGRAM_APP_ID and settings.INSTAGRAM_APP_SECRET), "instagram"),
+    rows = [
+        {
+            "name": config.name,
+            "kind": config.kind,
+            "live": not config.is_simulator,
+            "mode": config.mode,
+            "detail": "production" if config.options.get("is_production") else ("" if config.is_simulator else "sandbox"),
+        }
+        for config in provider_list()
     ]
+    r2 = settings.STORAGES["default"]["BACKEND"].endswith("S3Storage")
+    rows.append(
+        {
+            "name": "Cloudflare R2" if r2 else "Media storage",
+            "kind": "storage",
+            "live": r2,
+            "mode": "live" if r2 else "local",
+            "detail": settings.R2_BUCKET if r2 else str(settings.MEDIA_ROOT),
+        }
+    )
+    return rows

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from catalog.models import Product
-from catalog.selectors import product_get_for_seller, product_image_get_for_seller, product_list_for_seller
-from catalog.services import product_create, product_image_add, product_image_delete, product_update
+from catalog.selectors import product_get_for_seller, product_list_for_seller
+from catalog.services import seller_product_create, seller_product_image_delete, seller_product_update
 from dashboard.forms import (
     CancelForm,
     OrderFilterForm,
@@ -33,17 +33,26 @@ from dashboard.forms import (
 from dashboard.selectors import integrations_status, seller_overview
 from orders.models import Order
 from orders.selectors import order_get_for_store, order_list_for_store
-from orders.services import order_cancel, order_process
-from shipping.services import order_ship_manual
-from promos.selectors import promo_get_for_owner, promo_list_for_owner
-from promos.services import promo_create, promo_delete
-from shipping.services import shipment_advance, shipping_settings_get_or_create, shipping_settings_update
-from storefront.shortcuts import PageWindow, domain_errors_as_pages
-from stores.flags import require_feature, store_feature_enabled
+from orders.services import seller_order_cancel, seller_order_process
+from promos.selectors import promo_list_for_owner
+from promos.services import seller_promo_create, seller_promo_delete, seller_store_for_promos
+from shipping.services import (
+    seller_order_ship,
+    shipment_advance,
+    shipping_settings_get_or_create,
+    shipping_settings_update,
+)
+from storefront.shortcuts import PageWindow
+from stores.flags import store_feature_enabled
 from stores.models import Store
 from stores.selectors import store_get_for_seller
 from stores.services import store_update
-from tokoblitar.errors import DomainError
+from tokoblitar.errors import Conflict, DomainError, ValidationFailed
+from tokoblitar.pages import (
+    domain_error_message,
+    domain_error_to_form,
+    domain_errors_as_pages,
+)
 from tokoblitar.parsing import parse_int_or_none
 
 
@@ -55,7 +64,7 @@ def seller_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.role != User.Role.SELLER:
-            raise PermissionDenied("Sellers only")
+            raise PermissionDenied(_("Sellers only"), code="sellers_only")
         return view(request, store_get_for_seller(user=request.user), *args, **kwargs)
 
     return wrapper
@@ -66,18 +75,7 @@ def _page(request: HttpRequest) -> int:
 
 
 def _form_errors_from(form: Any, exc: DomainError) -> None:
-    """Put a service's field errors on the form fields they name (the rest on top)."""
-    fields = exc.fields or {}
-    if not fields:
-        form.add_error(None, exc.message)
-    for name, errors in fields.items():
-        key = (
-            name
-            if name in form.fields
-            else ("category" if name == "category_id" and "category" in form.fields else None)
-        )
-        for error in errors if isinstance(errors, list) else [errors]:
-            form.add_error(key, str(error))
+    domain_error_to_form(form, exc, aliases={"category_id": "category"})
 
 
 # --- Overview --------------------------------------------------------------------------
@@ -113,31 +111,18 @@ def products(request: HttpRequest, store: Store) -> HttpResponse:
 def product_new(request: HttpRequest, store: Store) -> HttpResponse:
     form = ProductForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data.get("image")
         try:
-            product = product_create(store=store, **form.product_data())
+            # The product and its photo are saved together or not at all.
+            product = seller_product_create(
+                actor=request.user, uploads=[upload] if upload else [], **form.product_data()
+            )
         except DomainError as exc:
             _form_errors_from(form, exc)
         else:
-            upload = form.cleaned_data.get("image")
-            if upload:
-                try:
-                    product_image_add(product=product, upload=upload)
-                except DomainError as exc:
-                    messages.error(
-                        request,
-                        _("Produk tersimpan, tetapi fotonya ditolak: %(reason)s") % {"reason": _field_message(exc)},
-                    )
-                    return redirect("dashboard:product-edit", product_id=product.pk)
             messages.success(request, _("Produk “%(name)s” tersimpan.") % {"name": product.name})
             return redirect("dashboard:products")
     return render(request, "dashboard/product_form.html", {"store": store, "form": form, "nav": "products"})
-
-
-def _field_message(exc: DomainError) -> str:
-    for errors in (exc.fields or {}).values():
-        if errors:
-            return str(errors[0] if isinstance(errors, list) else errors)
-    return exc.message
 
 
 @require_http_methods(["GET", "POST"])
@@ -158,13 +143,14 @@ def product_edit(request: HttpRequest, store: Store, product_id: UUID) -> HttpRe
     if request.method == "POST" and form.is_valid():
         try:
             # Only the fields the seller changed; stock as a delta on reservations made since.
-            product = product_update(
-                product=product,
+            upload = form.cleaned_data.get("image")
+            product = seller_product_update(
+                actor=request.user,
+                product_id=product.pk,
                 data=form.changed_product_data(),
                 stock_loaded=form.cleaned_data.get("stock_loaded"),
+                uploads=[upload] if upload else [],
             )
-            if form.cleaned_data.get("image"):
-                product_image_add(product=product, upload=form.cleaned_data["image"])
         except DomainError as exc:
             _form_errors_from(form, exc)
         else:
@@ -183,8 +169,7 @@ def product_edit(request: HttpRequest, store: Store, product_id: UUID) -> HttpRe
 @require_POST
 @seller_page
 def product_archive(request: HttpRequest, store: Store, product_id: UUID) -> HttpResponse:
-    product = product_get_for_seller(store=store, product_id=product_id)
-    product_update(product=product, data={"status": Product.Status.ARCHIVED})
+    product = seller_product_update(actor=request.user, product_id=product_id, data={"status": Product.Status.ARCHIVED})
     messages.success(request, _("“%(name)s” diarsipkan dan tidak tampil lagi di toko.") % {"name": product.name})
     return redirect("dashboard:products")
 
@@ -192,10 +177,9 @@ def product_archive(request: HttpRequest, store: Store, product_id: UUID) -> Htt
 @require_POST
 @seller_page
 def product_image_remove(request: HttpRequest, store: Store, product_id: UUID, image_id: UUID) -> HttpResponse:
-    product = product_get_for_seller(store=store, product_id=product_id)
-    product_image_delete(image=product_image_get_for_seller(product=product, image_id=image_id))
+    seller_product_image_delete(actor=request.user, product_id=product_id, image_id=image_id)
     messages.success(request, _("Foto dihapus."))
-    return redirect("dashboard:product-edit", product_id=product.pk)
+    return redirect("dashboard:product-edit", product_id=product_id)
 
 
 # --- Orders ----------------------------------------------------------------------------
@@ -235,21 +219,21 @@ def order_action(request: HttpRequest, store: Store, order_id: UUID, action: str
     order = order_get_for_store(store=store, order_id=order_id)
     try:
         if action == "process":
-            order_process(order=order)
+            seller_order_process(actor=request.user, order_id=order.pk)
             messages.success(request, _("Pesanan sedang diproses."))
         elif action == "ship":
             form = ShipForm(request.POST)
             if not form.is_valid():
                 messages.error(request, _("Isi nomor resi (minimal 4 karakter)."))
             else:
-                order_ship_manual(order=order, awb=form.cleaned_data["awb"])
+                seller_order_ship(actor=request.user, order_id=order.pk, awb=form.cleaned_data["awb"])
                 messages.success(request, _("Pesanan ditandai dikirim."))
         elif action == "cancel":
             form = CancelForm(request.POST)
             if not form.is_valid():
                 messages.error(request, _("Tulis alasan pembatalan."))
             else:
-                order_cancel(order=order, reason=form.cleaned_data["reason"], by="seller")
+                seller_order_cancel(actor=request.user, order_id=order.pk, reason=form.cleaned_data["reason"])
                 messages.success(request, _("Pesanan dibatalkan; stok dikembalikan."))
         elif action == "advance":
             shipment_advance(order=order)
@@ -257,7 +241,7 @@ def order_action(request: HttpRequest, store: Store, order_id: UUID, action: str
         else:
             messages.error(request, _("Aksi tidak dikenal."))
     except DomainError as exc:
-        messages.error(request, _("Tidak bisa: %(reason)s") % {"reason": exc.message})
+        domain_error_message(request, exc, prefix=_("Tidak bisa: %(reason)s"))
     return redirect("dashboard:order", order_id=order.pk)
 
 
@@ -267,15 +251,17 @@ def order_action(request: HttpRequest, store: Store, order_id: UUID, action: str
 @require_http_methods(["GET", "POST"])
 @seller_page
 def promos(request: HttpRequest, store: Store) -> HttpResponse:
-    enabled = store_feature_enabled(store=store, feature="promos")
-    if request.method == "POST":
-        require_feature(store=store, feature="promos")  # switched off by an admin: 403
+    enabled = store_feature_enabled(store=store, feature="promos")  # only to show the notice
     form = PromoForm(request.POST or None)
+    if request.method == "POST" and not enabled:
+        # The entry service refuses too; answer 403 even when the form is incomplete.
+        seller_store_for_promos(request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v is not None}
         try:
-            promo = promo_create(store=store, **data)
-        except DomainError as exc:
+            # The entry service scopes to the seller's store and checks the promos switch (403).
+            promo = seller_promo_create(actor=request.user, **data)
+        except (ValidationFailed, Conflict) as exc:
             _form_errors_from(form, exc)
         else:
             messages.success(request, _("Promo %(code)s dibuat.") % {"code": promo.code})
@@ -293,9 +279,7 @@ def promos(request: HttpRequest, store: Store) -> HttpResponse:
 @require_POST
 @seller_page
 def promo_remove(request: HttpRequest, store: Store, promo_id: UUID) -> HttpResponse:
-    require_feature(store=store, feature="promos")
-    promo = promo_get_for_owner(promo_id=promo_id, store=store)
-    promo_delete(promo=promo)
+    promo = seller_promo_delete(actor=request.user, promo_id=promo_id)
     messages.success(request, _("Promo %(code)s dihapus.") % {"code": promo.code})
     return redirect("dashboard:promos")
 

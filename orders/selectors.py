@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from orders.models import CartItem, Order, OrderItem
@@ -38,7 +39,7 @@ def order_get_for_buyer(
     `select`/`prefetch` (shipping: `shipping.selectors.SHIPMENT_RELATIONS`)."""
     order = _with_details(Order.objects.filter(pk=order_id, buyer=buyer), select, prefetch).first()
     if order is None:
-        raise NotFound("Order not found")
+        raise NotFound(_("Order not found"), code="order_not_found")
     return order
 
 
@@ -52,5 +53,5 @@ def order_list_for_store(*, store: Store, status: str | None = None) -> QuerySet
 def order_get_for_store(*, store: Store, order_id: UUID) -> Order:
     order = Order.objects.filter(pk=order_id, store=store).first()
     if order is None:
-        raise NotFound("Order not found")
+        raise NotFound(_("Order not found"), code="order_not_found")
     return order

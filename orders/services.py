@@ -10,7 +10,6 @@ happen exactly once. Tasks and realtime pushes leave through `transaction.on_com
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
@@ -21,6 +20,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -30,10 +30,12 @@ from orders.models import CartItem, Order, OrderItem, OrderStatusChange, Payment
 from orders.payments import get_payment_provider
 from orders.payments.base import PaymentProviderError, status_code_matches
 from orders.realtime import push_order_event
+from orders.selectors import order_get_for_store
 from promos.services import promo_reclaim, promo_redeem, promo_release
 from stores.models import Store
-from tokoblitar.events import publish
+from stores.selectors import store_get_for_seller
 from tokoblitar.errors import Conflict, NotFound, ProviderError, ValidationFailed
+from tokoblitar.events import publish
 from tokoblitar.parsing import InputError, parse_decimal
 
 logger = logging.getLogger(__name__)
@@ -47,17 +49,22 @@ def cart_set_quantity(*, buyer: User, product_id: UUID, quantity: int) -> None:
     stock are refused naming the product."""
     product = Product.objects.select_related("store").filter(pk=product_id).first()
     if product is None:
-        raise NotFound("Product not found")
+        raise NotFound(_("Product not found"), code="product_not_found")
     if quantity == 0:
         CartItem.objects.filter(buyer=buyer, product=product).delete()
         return
     if not product.is_available:
         raise ValidationFailed(
-            f"{product.name} is not available", fields={"product_id": [f"{product.name} is not available"]}
+            _("%(product)s is not available"),
+            code="product_unavailable",
+            params={"product": product.name},
+            fields={"product_id": [_("%(product)s is not available")]},
         )
     if quantity > product.stock:
         raise Conflict(
-            f"Only {product.stock} of {product.name} left in stock",
+            _("Only %(available)s of %(product)s left in stock"),
+            code="out_of_stock",
+            params={"product": product.name, "available": product.stock},
             meta={"product_id": str(product.pk), "available": product.stock},
         )
     CartItem.objects.update_or_create(buyer=buyer, product=product, defaults={"quantity": quantity})
@@ -75,11 +82,25 @@ def cart_remove(*, buyer: User, product_id: UUID | None = None) -> int:
 # --- Status machine -----------------------------------------------------------------------
 
 
+def _status_label(status: str) -> Any:
+    """The (lazy) label of a status, lower-cased for use inside a sentence."""
+    try:
+        label = Order.Status(status).label
+    except ValueError:
+        return status
+    return lazy(lambda: str(label).lower(), str)()
+
+
 def _transition(order: Order, to: str, *, cause: str) -> None:
     """Move a locked order along the SPEC §5 machine; history row and live push included."""
     if not order.can_move_to(to):
         logger.warning("Refused order transition %s: %s -> %s (%s)", order.number, order.status, to, cause)
-        raise Conflict(f"Order {order.number} cannot go from {order.status} to {to}")
+        raise Conflict(
+            _("Order %(order)s cannot go from %(from)s to %(to)s"),
+            code="invalid_transition",
+            params={"order": order.number, "from": _status_label(order.status), "to": _status_label(to)},
+            meta={"from": order.status, "to": str(to)},
+        )
     previous = order.status
     order.status = to
     order.save(update_fields=["status", "needs_refund", "stock_held", "updated_at"])
@@ -103,7 +124,7 @@ def _lock(order: Order | UUID | str) -> Order:
     pk = order.pk if isinstance(order, Order) else order
     locked = Order.objects.select_for_update().filter(pk=pk).first()
     if locked is None:
-        raise NotFound("Order not found")
+        raise NotFound(_("Order not found"), code="order_not_found")
     return locked
 
 
@@ -260,7 +281,7 @@ def _order_insert(**fields: Any) -> Order:
         except IntegrityError as exc:
             if "number" not in str(exc):
                 raise
-    raise Conflict("Could not allocate an order number, please try again")
+    raise Conflict(_("Could not allocate an order number, please try again"), code="order_number_busy")
 
 
 def order_discard(*, order_id: UUID) -> None:
@@ -489,7 +510,12 @@ def order_cancel(*, order: Order, reason: str, by: str = "seller") -> Order:
     with transaction.atomic():
         locked = _lock(order)
         if locked.status not in CANCELLABLE:
-            raise Conflict(f"Order {locked.number} is already {locked.status}")
+            raise Conflict(
+                _("Order %(order)s is already %(status)s"),
+                code="order_not_cancellable",
+                params={"order": locked.number, "status": _status_label(locked.status)},
+                meta={"status": locked.status},
+            )
         was_pending = locked.status == Order.Status.PENDING_PAYMENT
         locked.needs_refund = locked.status in Order.PAID_STATES
         _release(locked)
@@ -518,8 +544,9 @@ def payment_simulate(*, order: Order, action: str) -> None:
     NotFound when payments are live (no simulator to drive); ValidationFailed for an unknown
     action; ProviderError when the simulator refuses or cannot deliver."""
     from orders.payments import payment_mode
+    from tokoblitar.providers import simulators_allowed
 
-    if payment_mode() != "simulator":
+    if payment_mode() != "simulator" or not simulators_allowed():
         raise NotFound(_("The payment simulator is not enabled"), code="simulator_disabled")
     if action not in ("pay", "expire"):
         raise ValidationFailed(_("Unknown simulator action"), fields={"action": [_("Use pay or expire")]})
@@ -530,4 +557,22 @@ def payment_simulate(*, order: Order, action: str) -> None:
         else:
             simulator.expire(order.number)
     except PaymentProviderError as exc:
-        raise ProviderError(exc.provider, f"{exc.provider}: {exc}") from exc
+        raise ProviderError(exc.provider, _("%(provider)s: %(reason)s"), params={"reason": str(exc)}) from exc
+
+
+# --- Entry services: the acting seller, scoped to her store --------------------------------
+# The API, the dashboard and the assistant's tools call these; another store's order is 404.
+
+
+def _seller_order(actor: User, order_id: UUID | str) -> Order:
+    return order_get_for_store(store=store_get_for_seller(user=actor), order_id=order_id)
+
+
+def seller_order_process(*, actor: User, order_id: UUID | str) -> Order:
+    """The seller starts packing a paid order (paid -> processing); Conflict otherwise."""
+    return order_process(order=_seller_order(actor, order_id))
+
+
+def seller_order_cancel(*, actor: User, order_id: UUID | str, reason: str) -> Order:
+    """The seller cancels an order of her store; a paid one is flagged for refund."""
+    return order_cancel(order=_seller_order(actor, order_id), reason=reason, by="seller")

@@ -19,6 +19,8 @@ from orders.qr import qr_png, qr_svg
 from orders.selectors import order_get_for_buyer
 from orders.services import payment_simulate
 from tokoblitar.errors import DomainError, NotFound
+from tokoblitar.pages import domain_error_message
+from tokoblitar.providers import simulators_allowed
 
 
 def _owned_order(request: HttpRequest, order_id: UUID) -> Order:
@@ -65,7 +67,8 @@ def payment_page(request: HttpRequest, order_id: UUID) -> HttpResponse:
             {"name": i.product_name, "quantity": i.quantity, "line_total": i.line_total} for i in order.items.all()
         ],
         "status": _status_payload(order),
-        "simulator": payment_mode() == "simulator",
+        # Refused simulators (DEBUG off, not forced) offer no "Bayar" control either.
+        "simulator": payment_mode() == "simulator" and simulators_allowed(),
     }
     return render(request, "orders/payment.html", context)
 
@@ -84,7 +87,7 @@ def payment_simulate_view(request: HttpRequest, order_id: UUID, action: str) -> 
     try:
         payment_simulate(order=order, action=action)
     except DomainError as exc:
-        messages.error(request, _("Simulator gagal: %(reason)s") % {"reason": exc.message})
+        domain_error_message(request, exc, prefix=_("Simulator gagal: %(reason)s"))
     else:
         if action == "pay":
             messages.success(request, _("Pembayaran simulasi terkirim."))

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.views import APIView
 
@@ -32,7 +33,9 @@ from promos.services import (
 from stores.models import Store
 from tokoblitar.api.errors import envelope
 from tokoblitar.api.inputs import StrictInputSerializer
+from tokoblitar.api.outputs import DeletedOutput
 from tokoblitar.api.pagination import PageParams, paginate
+from tokoblitar.api.schema import with_body_id
 from tokoblitar.errors import ValidationFailed
 
 
@@ -103,7 +106,6 @@ class _PromoApiBase(APIView):
         data.is_valid(raise_exception=True)
         return data.validated_data["id"]
 
-    @extend_schema(parameters=[PageParams], responses={200: PromoOutput(many=True)})
     def get(self, request, promo_id: UUID | None = None):
         store = self.owner_store(request)
         if promo_id is not None:
@@ -113,17 +115,15 @@ class _PromoApiBase(APIView):
         page = paginate(promo_list_for_owner(store=store), **params.validated_data)
         return envelope(PromoOutput(page.items, many=True).data, meta=page.meta)
 
-    @extend_schema(request=PromoInput, responses={201: PromoOutput})
     def post(self, request, promo_id: UUID | None = None):
         if promo_id is not None:
-            raise ValidationFailed("Create promos on the collection route")
+            raise ValidationFailed(_("Create promos on the collection route"), code="wrong_route")
         store = self.owner_store(request)
         data = PromoInput(data=request.data)
         data.is_valid(raise_exception=True)
         promo = self.create_promo(request, store, data.validated_data)
         return envelope(PromoOutput(promo).data, status=201)
 
-    @extend_schema(request=PromoInput(partial=True), responses={200: PromoOutput})
     def put(self, request, promo_id: UUID | None = None):
         store = self.owner_store(request)
         promo = promo_get_for_owner(promo_id=self._promo_id(request, promo_id), store=store)
@@ -132,12 +132,11 @@ class _PromoApiBase(APIView):
         promo = self.update_promo(request, promo, data.validated_data)
         return envelope(PromoOutput(promo).data)
 
-    @extend_schema(request=PromoIdInput, responses={200: PromoIdInput})
     def delete(self, request, promo_id: UUID | None = None):
         store = self.owner_store(request)
         promo = promo_get_for_owner(promo_id=self._promo_id(request, promo_id), store=store)
         self.delete_promo(request, promo)
-        return envelope({"id": str(promo.id)})
+        return envelope(DeletedOutput(promo).data)
 
 
 def _without_id(data: Any) -> Any:
@@ -148,7 +147,7 @@ def _without_id(data: Any) -> Any:
     return data
 
 
-class SellerPromoApi(_PromoApiBase):
+class _SellerPromoApi(_PromoApiBase):
     permission_classes = [IsSeller]
 
     def owner_store(self, request) -> Store:
@@ -164,7 +163,7 @@ class SellerPromoApi(_PromoApiBase):
         seller_promo_delete(actor=request.user, promo_id=promo.pk)
 
 
-class AdminPromoApi(_PromoApiBase):
+class _AdminPromoApi(_PromoApiBase):
     permission_classes = [IsPlatformAdmin]
 
     def owner_store(self, request) -> None:
@@ -178,3 +177,41 @@ class AdminPromoApi(_PromoApiBase):
 
     def delete_promo(self, request, promo: Promo) -> None:
         platform_promo_delete(promo=promo, actor=request.user, request=request)
+
+
+# The schema of each route (the methods above serve both the collection and the detail route).
+PromoUpdateInput = with_body_id(PromoInput, "PromoUpdateInput")
+_COLLECTION = {
+    "get": extend_schema(parameters=[PageParams], responses={200: PromoOutput(many=True)}),
+    "post": extend_schema(request=PromoInput, responses={201: PromoOutput}),
+    "put": extend_schema(request=PromoUpdateInput, responses={200: PromoOutput}),
+    "delete": extend_schema(
+        request=PromoIdInput, responses={200: DeletedOutput}, description="Body `{id}`: the promo to delete."
+    ),
+}
+_DETAIL = {
+    "get": extend_schema(responses={200: PromoOutput}),
+    "post": extend_schema(exclude=True),  # always 400: promos are created on the collection route
+    "put": extend_schema(request=PromoInput(partial=True), responses={200: PromoOutput}),
+    "delete": extend_schema(request=None, responses={200: DeletedOutput}),
+}
+
+
+@extend_schema_view(**_COLLECTION)
+class SellerPromoApi(_SellerPromoApi):
+    """/api/seller/promo: the seller's store's promo codes; PUT and DELETE take `id` in the body."""
+
+
+@extend_schema_view(**_DETAIL)
+class SellerPromoDetailApi(_SellerPromoApi):
+    """/api/seller/promo/<id>."""
+
+
+@extend_schema_view(**_COLLECTION)
+class AdminPromoApi(_AdminPromoApi):
+    """/api/admin/promo: platform-wide promo codes; PUT and DELETE take `id` in the body."""
+
+
+@extend_schema_view(**_DETAIL)
+class AdminPromoDetailApi(_AdminPromoApi):
+    """/api/admin/promo/<id>."""

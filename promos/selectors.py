@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from promos.models import Promo
 from stores.models import Store
@@ -21,5 +22,5 @@ def promo_get_for_owner(*, promo_id: Any, store: Store | None) -> Promo:
     """The promo of this store (or a platform promo when store is None); 404 otherwise, never 403."""
     promo = promo_list_for_owner(store=store).filter(pk=promo_id).first()
     if promo is None:
-        raise NotFound("Promo not found")
+        raise NotFound(_("Promo not found"), code="promo_not_found")
     return promo

@@ -43,15 +43,15 @@ def _rupiah(amount: int) -> str:
 
 
 def _validate_rules(values: dict[str, Any]) -> None:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Any]] = {}
     if values["type"] == Promo.Type.PERCENTAGE and not 1 <= values["value"] <= 100:
-        errors["value"] = ["A percentage promo takes a value from 1 to 100"]
+        errors["value"] = [_("A percentage promo takes a value from 1 to 100")]
     if values["value"] < 1:
-        errors["value"] = ["Value must be at least 1"]
+        errors["value"] = [_("Value must be at least 1")]
     if values["ends_at"] <= values["starts_at"]:
-        errors["ends_at"] = ["ends_at must be after starts_at"]
+        errors["ends_at"] = [_("ends_at must be after starts_at")]
     if errors:
-        raise ValidationFailed("Invalid promo", fields=errors)
+        raise ValidationFailed(_("Invalid promo"), code="invalid_promo", fields=errors)
 
 
 def _save(promo: Promo, update_fields: list[str] | None = None) -> Promo:
@@ -61,7 +61,10 @@ def _save(promo: Promo, update_fields: list[str] | None = None) -> Promo:
     except IntegrityError as exc:
         if "promos_code_unique" in str(exc):
             raise ValidationFailed(
-                f"Promo code {promo.code} already exists", fields={"code": ["This code is already in use"]}
+                _("Promo code %(code)s already exists"),
+                code="duplicate_promo_code",
+                params={"code": promo.code},
+                fields={"code": [_("This code is already in use")]},
             ) from exc
         raise
     return promo
@@ -97,8 +100,10 @@ def promo_update(*, promo: Promo, **data: Any) -> Promo:
         )
         if promo.usage_limit is not None and promo.usage_limit < promo.used_count:
             raise ValidationFailed(
-                "usage_limit is below the uses already made",
-                fields={"usage_limit": [f"Already used {promo.used_count} times"]},
+                _("usage_limit is below the uses already made"),
+                code="usage_limit_below_used",
+                params={"used": promo.used_count},
+                fields={"usage_limit": [_("Already used %(used)s times")]},
             )
         if changed:
             _save(promo, update_fields=[*changed, "updated_at"])
@@ -132,25 +137,39 @@ def promo_check(*, code: str, store: Store, buyer: User, subtotal: int) -> Promo
     if promo is None:
         if Promo.objects.alive().filter(code=normalized).exists():
             raise ValidationFailed(
-                f"Promo code {normalized} belongs to another store", fields={field: ["This code is for another store"]}
+                _("Promo code %(code)s belongs to another store"),
+                code="promo_other_store",
+                params={"code": normalized},
+                fields={field: [_("This code is for another store")]},
             )
-        raise ValidationFailed(f"Promo code {normalized} does not exist", fields={field: ["Unknown promo code"]})
+        raise ValidationFailed(
+            _("Promo code %(code)s does not exist"),
+            code="promo_not_found",
+            params={"code": normalized},
+            fields={field: [_("Unknown promo code")]},
+        )
     now = timezone.now()
-    reason = None
+    refusal = None
     if not promo.is_active:
-        reason = f"Promo code {normalized} is not active"
+        refusal = "promo_inactive", _("Promo code %(code)s is not active")
     elif now < promo.starts_at:
-        reason = f"Promo code {normalized} has not started yet"
+        refusal = "promo_not_started", _("Promo code %(code)s has not started yet")
     elif now >= promo.ends_at:
-        reason = f"Promo code {normalized} has expired"
+        refusal = "promo_expired", _("Promo code %(code)s has expired")
     elif promo.usage_limit is not None and promo.used_count >= promo.usage_limit:
-        reason = f"Promo code {normalized} has been used up"
+        refusal = "promo_exhausted", _("Promo code %(code)s has been used up")
     elif subtotal < promo.min_order:
-        reason = f"Promo code {normalized} needs a minimum order of {_rupiah(promo.min_order)}"
+        refusal = "promo_min_order", _("Promo code %(code)s needs a minimum order of %(min_order)s")
     elif promo.per_buyer_limit is not None and _buyer_uses(promo=promo, buyer=buyer) >= promo.per_buyer_limit:
-        reason = f"You have already used promo code {normalized} the maximum number of times"
-    if reason:
-        raise ValidationFailed(reason, fields={field: [reason]})
+        refusal = "promo_buyer_limit", _("You have already used promo code %(code)s the maximum number of times")
+    if refusal:
+        error_code, reason = refusal
+        raise ValidationFailed(
+            reason,
+            code=error_code,
+            params={"code": normalized, "min_order": _rupiah(promo.min_order)},
+            fields={field: [reason]},
+        )
     return PromoApplication(promo=promo, discount=promo.discount_for(subtotal))
 
 
@@ -171,12 +190,17 @@ def promo_redeem(*, promo: Promo, buyer: User, order: Any) -> PromoRedemption:
         guard &= Q(used_count__lt=F("usage_limit"))
     if not Promo.objects.filter(guard).update(used_count=F("used_count") + 1):
         raise ValidationFailed(
-            f"Promo code {promo.code} has been used up", fields={"promo_code": ["This code has been used up"]}
+            _("Promo code %(code)s has been used up"),
+            code="promo_exhausted",
+            params={"code": promo.code},
+            fields={"promo_code": [_("This code has been used up")]},
         )
     if promo.per_buyer_limit is not None and _buyer_uses(promo=promo, buyer=buyer) >= promo.per_buyer_limit:
         raise ValidationFailed(
-            f"You have already used promo code {promo.code} the maximum number of times",
-            fields={"promo_code": ["Per-buyer limit reached"]},
+            _("You have already used promo code %(code)s the maximum number of times"),
+            code="promo_buyer_limit",
+            params={"code": promo.code},
+            fields={"promo_code": [_("Per-buyer limit reached")]},
         )
     return PromoRedemption.objects.create(promo=promo, buyer=buyer, order=order)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
@@ -26,43 +27,62 @@ from stores.models import Store
 from stores.selectors import store_get_for_seller
 from tokoblitar.api.errors import envelope
 from tokoblitar.api.inputs import StrictInputSerializer
+from tokoblitar.api.schema import error_response
 from tokoblitar.errors import NotFound
 
 
-def area_data(area) -> dict:  # noqa: ANN001 - Area
-    return {
-        "id": area.id,
-        "name": area.name,
-        "city": area.city,
-        "province": area.province,
-        "postal_code": area.postal_code,
-    }
+class AreaOutput(serializers.Serializer):
+    """A KiriminAja district (kecamatan); `id` is what `destination` and `origin_district_id` take."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    city = serializers.CharField()
+    province = serializers.CharField()
+    postal_code = serializers.CharField()
 
 
-def quote_data(quote: Quote) -> dict:
-    return {
-        "courier": quote.courier,
-        "courier_name": COURIERS.get(quote.courier, quote.courier),
-        "service": quote.service,
-        "service_name": quote.service_name,
-        "code": quote.code,  # what to send as `courier` when placing the order
-        "price": quote.price,
-        "etd_days": quote.etd_days,
-    }
+class QuoteOutput(serializers.Serializer):
+    courier = serializers.CharField()
+    courier_name = serializers.SerializerMethodField()
+    service = serializers.CharField()
+    service_name = serializers.CharField()
+    code = serializers.CharField(help_text="What to send as `courier` when placing the order")
+    price = serializers.IntegerField()
+    etd_days = serializers.CharField()
+
+    def get_courier_name(self, quote: Quote) -> str:
+        return COURIERS.get(quote.courier, quote.courier)
 
 
-def settings_data(conf: ShippingSettings) -> dict:
-    return {
-        "origin_district_id": conf.origin_area_id,
-        "origin": area_data(conf.origin_area),
-        "couriers": list(conf.couriers),
-        "available_couriers": [{"code": code, "name": name} for code, name in COURIERS.items()],
-        "pickup_name": conf.pickup_name,
-        "pickup_phone": conf.pickup_phone,
-        "pickup_address": conf.pickup_address,
-        "pickup_schedule": conf.pickup_schedule,
-        "provider": shipping_mode(),
-    }
+class CourierOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ShippingSettingsOutput(serializers.Serializer):
+    origin_district_id = serializers.IntegerField(source="origin_area_id")
+    origin = AreaOutput(source="origin_area")
+    couriers = serializers.ListField(child=serializers.CharField())
+    available_couriers = serializers.SerializerMethodField()
+    pickup_name = serializers.CharField()
+    pickup_phone = serializers.CharField()
+    pickup_address = serializers.CharField()
+    pickup_schedule = serializers.ChoiceField(choices=ShippingSettings.Schedule.choices)
+    provider = serializers.SerializerMethodField()
+
+    @extend_schema_field(CourierOutput(many=True))
+    def get_available_couriers(self, conf: ShippingSettings) -> list[dict]:
+        return [{"code": code, "name": name} for code, name in COURIERS.items()]
+
+    def get_provider(self, conf: ShippingSettings) -> str:
+        """The shipping provider mode in force (simulator or live)."""
+        return shipping_mode()
+
+
+class ShipmentStepOutput(serializers.Serializer):
+    callback = serializers.JSONField(help_text="The KiriminAja callback body the simulator delivered to our webhook")
+    order_status = serializers.CharField()
+    shipment_status = serializers.CharField()
 
 
 class ShippingSettingsInput(StrictInputSerializer):
@@ -82,12 +102,12 @@ class ShippingSettingsInput(StrictInputSerializer):
 class SellerShippingApi(APIView):
     permission_classes = [IsSeller]
 
-    @extend_schema(responses={200: None})
+    @extend_schema(responses={200: ShippingSettingsOutput})
     def get(self, request):
         conf = shipping_settings_get_or_create(store=store_get_for_seller(user=request.user))
-        return envelope(settings_data(conf))
+        return envelope(ShippingSettingsOutput(conf).data)
 
-    @extend_schema(request=ShippingSettingsInput, responses={200: None})
+    @extend_schema(request=ShippingSettingsInput, responses={200: ShippingSettingsOutput})
     def put(self, request):
         data = ShippingSettingsInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -95,7 +115,7 @@ class SellerShippingApi(APIView):
         if "origin_district_id" in fields:
             fields["origin_area_id"] = fields.pop("origin_district_id")
         conf = shipping_settings_update(store=store_get_for_seller(user=request.user), **fields)
-        return envelope(settings_data(conf))
+        return envelope(ShippingSettingsOutput(conf).data)
 
     patch = put
 
@@ -111,17 +131,20 @@ class BuyerShippingRatesApi(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[RatesInput], responses={200: None})
+    @extend_schema(
+        parameters=[RatesInput],
+        responses={200: QuoteOutput(many=True), 502: error_response("The shipping provider failed")},
+    )
     def get(self, request):
         data = RatesInput(data=request.query_params)
         data.is_valid(raise_exception=True)
         store = Store.objects.visible().filter(pk=data.validated_data["store_id"]).first()
         if store is None:
-            raise NotFound("Toko tidak ditemukan")
+            raise NotFound(_("Store not found"), code="store_not_found")
         quotes = shipping_rates(
             store=store, destination=data.validated_data["destination"], weight_gram=data.validated_data["weight_gram"]
         )
-        return envelope([quote_data(q) for q in quotes], meta={"total": len(quotes)})
+        return envelope(QuoteOutput(quotes, many=True).data, meta={"total": len(quotes)})
 
 
 class AreasInput(serializers.Serializer):
@@ -134,19 +157,21 @@ class AreasApi(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[AreasInput], responses={200: None})
+    @extend_schema(parameters=[AreasInput], responses={200: AreaOutput(many=True)})
     def get(self, request):
         data = AreasInput(data=request.query_params)
         data.is_valid(raise_exception=True)
         areas = area_list(search=data.validated_data["search"], limit=data.validated_data["limit"])
-        return envelope([area_data(a) for a in areas])
+        return envelope(AreaOutput(areas, many=True).data)
 
 
 def _advance(order) -> dict:  # noqa: ANN001 - Order
     callback = shipment_advance(order=order)
     shipment = Shipment.objects.get(order=order)
     order.refresh_from_db(fields=["status"])
-    return {"callback": callback, "order_status": order.status, "shipment_status": shipment.status}
+    return ShipmentStepOutput(
+        {"callback": callback, "order_status": order.status, "shipment_status": shipment.status}
+    ).data
 
 
 class SellerShipmentAdvanceApi(APIView):
@@ -154,7 +179,7 @@ class SellerShipmentAdvanceApi(APIView):
 
     permission_classes = [IsSeller]
 
-    @extend_schema(request=None, responses={200: None})
+    @extend_schema(operation_id="seller_order_shipment_advance", request=None, responses={200: ShipmentStepOutput})
     def post(self, request, order_id: UUID):
         store = store_get_for_seller(user=request.user)
         order = order_get_for_store(store=store, order_id=order_id)  # another store's order → 404
@@ -166,7 +191,7 @@ class BuyerShipmentAdvanceApi(APIView):
 
     permission_classes = [IsBuyer]
 
-    @extend_schema(request=None, responses={200: None})
+    @extend_schema(operation_id="buyer_order_shipment_advance", request=None, responses={200: ShipmentStepOutput})
     def post(self, request, order_id: UUID):
         order = order_get_for_buyer(buyer=request.user, order_id=order_id)  # someone else's → 404
         return envelope(_advance(order))

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order
 from orders.selectors import order_get_for_buyer
@@ -50,8 +51,11 @@ def area_resolve(destination: Any, *, field: str = "destination") -> Area:
     """A district from an id (int or digits), a name ("Sananwetan" / "Sananwetan, Kota Blitar")
     or a shipping address dict ({district_id} or {district, city}). Unknown → ValidationFailed."""
 
-    def fail(message: str) -> ValidationFailed:
-        return ValidationFailed(message, fields={field: [message]})
+    def fail(message: Any, code: str) -> ValidationFailed:
+        return ValidationFailed(message, code=code, fields={field: [message]})
+
+    required = _("Destination district is required")
+    unknown = _("Unknown destination district")
 
     city = ""
     if isinstance(destination, dict) and field == "destination":
@@ -62,20 +66,20 @@ def area_resolve(destination: Any, *, field: str = "destination") -> Area:
     else:
         value = destination
     if isinstance(value, bool) or value is None:
-        raise fail("Kecamatan tujuan wajib diisi")
+        raise fail(required, "district_required")
     text = str(value).strip()
     if not text:
-        raise fail("Kecamatan tujuan wajib diisi")
+        raise fail(required, "district_required")
     if text.isdigit():
         # isdigit() also takes "²" and "٣": only ASCII digits name an area id.
         area_id = parse_int_or_none(text, min_value=1, max_value=999_999_999)
         if area_id is None:
-            raise fail("Kecamatan tujuan tidak dikenal")
+            raise fail(unknown, "unknown_district")
         area = Area.objects.filter(pk=area_id).first()
         if area is None:
-            raise fail("Kecamatan tujuan tidak dikenal")
+            raise fail(unknown, "unknown_district")
         return area
-    name, _, rest = text.partition(",")
+    name, _sep, rest = text.partition(",")
     city = city or rest
     matches = list(Area.objects.filter(name__iexact=_clean_name(name))[:20])
     if len(matches) > 1 and city.strip():
@@ -83,9 +87,9 @@ def area_resolve(destination: Any, *, field: str = "destination") -> Area:
         narrowed = [a for a in matches if wanted and wanted in a.city.lower()]
         matches = narrowed or matches
     if not matches:
-        raise fail("Kecamatan tujuan tidak dikenal")
+        raise fail(unknown, "unknown_district")
     if len(matches) > 1:
-        raise fail("Nama kecamatan ada di beberapa kota; sebutkan kotanya")
+        raise fail(_("This district name exists in several cities; name the city too"), "ambiguous_district")
     return matches[0]
 
 
@@ -96,5 +100,5 @@ def shipping_settings_get(*, store: Store) -> ShippingSettings | None:
 def shipment_get_for_order(*, order_id: Any) -> Shipment:
     shipment = Shipment.objects.select_related("order").prefetch_related("events").filter(order_id=order_id).first()
     if shipment is None:
-        raise NotFound("Pengiriman tidak ditemukan")
+        raise NotFound(_("Shipment not found"), code="shipment_not_found")
     return shipment

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import cache
@@ -17,9 +18,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from orders.models import Order
-from orders.services import order_ship, order_transition
 from orders.realtime import push_order_event
+from orders.selectors import order_get_for_store
+from orders.services import order_ship, order_transition
 from shipping.models import (
     COURIERS,
     DEFAULT_COURIERS,
@@ -41,6 +44,7 @@ from shipping.providers.base import (
 )
 from shipping.selectors import area_resolve
 from stores.models import Store
+from stores.selectors import store_get_for_seller
 from tokoblitar.errors import Conflict, FeatureDisabled, ProviderError, ValidationFailed
 
 # Column bounds of what a KiriminAja callback package writes (Shipment.awb, ShipmentEvent).
@@ -127,7 +131,7 @@ def shipping_settings_update(*, store: Store, **fields: Any) -> ShippingSettings
 
 def parse_courier(courier: str) -> tuple[str, str]:
     """`jne` → ("jne", ""), `JNE:reg` → ("jne", "REG")."""
-    code, _, service = str(courier or "").strip().partition(":")
+    code, _sep, service = str(courier or "").strip().partition(":")
     code = code.strip().lower()
     if not code or code not in COURIERS:
         raise ValidationFailed(
@@ -180,7 +184,9 @@ def _provider_rates(*, conf: ShippingSettings, destination: Any, weight_gram: in
     except ShippingProviderError as exc:
         logger.warning("Shipping rates failed: %s", exc)
         raise ProviderError(
-            exc.provider, _("%(provider)s shipping rates are unavailable now, please try again"), code="rates_unavailable"
+            exc.provider,
+            _("%(provider)s shipping rates are unavailable now, please try again"),
+            code="rates_unavailable",
         ) from exc
 
 
@@ -297,8 +303,8 @@ def _pickup_request(order: Order, provider: Any) -> PickupRequest:
 def shipment_request_pickup(*, order_id: str, attempt: int = 1) -> Shipment | None:
     """Book the courier for a paid order (attempt `attempt`); idempotent.
 
-    Returns the shipment (status BOOKED, RETRYING with `next_attempt_at`, or FAILED after
-    the last attempt), or None when the order no longer needs a courier."""
+    Returns the shipment (status BOOKED, RETRYING with `next_attempt_at` and the next attempt
+    enqueued, or FAILED after the last attempt), or None when the order no longer needs a courier."""
     with transaction.atomic():
         order = Order.objects.select_for_update().select_related("store").filter(pk=order_id).first()
         if order is None or order.status not in (Order.Status.PAID, Order.Status.PROCESSING) or order.manual_awb:
@@ -332,6 +338,10 @@ def shipment_request_pickup(*, order_id: str, attempt: int = 1) -> Shipment | No
                 shipment.next_attempt_at = None
             shipment.save(update_fields=["status", "last_error", "next_attempt_at", "updated_at"])
             _push(shipment, order)
+            if retry:
+                # Scheduled here, by the attempt that failed: a duplicate delivery of this task
+                # returns early above and so never schedules the next attempt a second time.
+                shipment_book_schedule(order_id=str(order.pk), shipment=shipment, attempt=attempt)
         logger.warning("Shipment booking for %s failed (attempt %s): %s", order.number, attempt, exc)
         return shipment
 
@@ -541,7 +551,9 @@ def order_ship_manual(*, order: Order, awb: str) -> Order:
             )
         if shipment is not None and shipment.status in (Shipment.Status.BOOKING, Shipment.Status.BOOKED):
             raise Conflict(
-                _("A courier is being booked for order %(order)s"), code="already_booked", params={"order": order.number}
+                _("A courier is being booked for order %(order)s"),
+                code="already_booked",
+                params={"order": order.number},
             )
         return order_ship(order=order, awb=awb)
 
@@ -551,3 +563,10 @@ def shipment_book_enqueue(*, order_id: str, store_id: str = "") -> None:
     from shipping.tasks import shipment_book
 
     shipment_book.enqueue(order_id=order_id)
+
+
+def seller_order_ship(*, actor: User, order_id: UUID | str, awb: str) -> Order:
+    """Entry service: the acting seller ships one of her store's orders by hand with an AWB
+    (NotFound for another store's order; Conflict when a courier was booked)."""
+    order = order_get_for_store(store=store_get_for_seller(user=actor), order_id=order_id)
+    return order_ship_manual(order=order, awb=awb)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from shipping.services import shipment_book_schedule, shipment_request_pickup
+from shipping.services import shipment_request_pickup
 
 
 @task()
@@ -12,6 +12,6 @@ def shipment_book(order_id: str, attempt: int = 1) -> str:
     """Book the courier for a paid order. On a provider failure the task re-enqueues itself
     with `run_after` (exponential backoff) until SHIPMENT_BOOK_MAX_ATTEMPTS, then the shipment
     is marked failed with the error stored so the seller can ship by hand."""
+    # The attempt that fails schedules the next one itself (once, under the shipment lock).
     shipment = shipment_request_pickup(order_id=order_id, attempt=attempt)
-    shipment_book_schedule(order_id=order_id, shipment=shipment, attempt=attempt)
     return shipment.status if shipment is not None else "skipped"

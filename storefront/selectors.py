@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from catalog.models import Product, ProductImage
@@ -22,7 +23,7 @@ def store_get_visible(*, slug: str) -> Store:
     """A store buyers may see; unknown or suspended answers 404 (same page either way)."""
     store = Store.objects.visible().filter(slug=slug).first()
     if store is None:
-        raise NotFound("Store not found")
+        raise NotFound(_("Store not found"), code="store_not_found")
     return store
 
 
@@ -36,7 +37,7 @@ def product_get_public(*, store_slug: str, product_slug: str) -> Product:
         .first()
     )
     if product is None:
-        raise NotFound("Product not found")
+        raise NotFound(_("Product not found"), code="product_not_found")
     return product
 
 

@@ -15,12 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from accounts.services import user_register
 from catalog.search import Sort, product_search
 from catalog.selectors import category_list
+from checkout import services as checkout_services
 from curation.selectors import active_banners, featured_product_list, featured_store_list
 from orders.models import CartItem
-from checkout.services import checkout_quote, order_place
 from orders.selectors import order_list_for_buyer
 from orders.services import cart_set_quantity
 from shipping.selectors import order_get_for_buyer_with_shipment, order_shipment
@@ -42,8 +41,10 @@ from storefront.selectors import (
     product_list_more_from_store,
     store_get_visible,
 )
-from storefront.shortcuts import PageWindow, domain_errors_as_pages, safe_next
+from storefront.shortcuts import PageWindow, safe_next
+from stores.services import account_register
 from tokoblitar.errors import DomainError
+from tokoblitar.pages import domain_error_message, domain_error_to_form, domain_errors_as_pages
 from tokoblitar.parsing import parse_int_or_none
 
 SESSION_CART = "cart"
@@ -168,7 +169,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
         else:
             _session_cart_add(request, product_id, quantity)
     except DomainError as exc:
-        messages.error(request, _("Tidak bisa menambahkan ke keranjang: %(reason)s") % {"reason": exc.message})
+        domain_error_message(request, exc, prefix=_("Tidak bisa menambahkan ke keranjang: %(reason)s"))
         return redirect(safe_next(request, request.POST.get("next"), reverse("storefront:cart")))
     messages.success(request, _("Ditambahkan ke keranjang."))
     return redirect("storefront:cart")
@@ -195,7 +196,7 @@ def cart_update(request: HttpRequest) -> HttpResponse:
                 try:
                     cart_set_quantity(buyer=request.user, product_id=product_id, quantity=quantity)
                 except DomainError as exc:
-                    messages.error(request, exc.message)
+                    domain_error_message(request, exc)
         else:
             session_cart = dict(request.session.get(SESSION_CART, {}))
             if quantity:
@@ -252,7 +253,7 @@ def _quote_context(request: HttpRequest, group: CartGroup, data: dict) -> dict:
     discount, promo_error = 0, ""
     if promo_code:
         try:
-            discount = checkout_quote(
+            discount = checkout_services.checkout_quote(
                 buyer=request.user, store_id=group.store.pk, items=items, promo_code=promo_code
             ).discount
         except DomainError as exc:
@@ -292,7 +293,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         form = CheckoutForm(request.POST)
         if form.is_valid():
             try:
-                placed = order_place(
+                placed = checkout_services.order_place(
                     buyer=request.user,
                     store_id=group.store.pk,
                     items=[{"product_id": line.product.pk, "quantity": line.quantity} for line in group.lines],
@@ -303,7 +304,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                     idempotency_key=f"form:{form.cleaned_data['form_token']}",
                 )
             except DomainError as exc:
-                messages.error(request, _("Pesanan belum dibuat: %(reason)s") % {"reason": exc.message})
+                domain_error_message(request, exc, prefix=_("Pesanan belum dibuat: %(reason)s"))
             else:
                 return redirect("orders:pay", order_id=placed.order.pk)
         data = request.POST
@@ -399,11 +400,9 @@ def register_page(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = user_register(**form.cleaned_data)
+            user = account_register(**form.cleaned_data)
         except DomainError as exc:
-            for field, errors in (exc.fields or {"__all__": [exc.message]}).items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            domain_error_to_form(form, exc)
         else:
             session_cart = request.session.get(SESSION_CART)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -1,14 +1,16 @@
-"""The seller's own store: read and partial update."""
+"""The seller's own store (read and partial update) and sign-up (a seller gets her store)."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
+from accounts.models import User
 from accounts.permissions import IsSeller
 from stores.selectors import store_get_for_seller
-from stores.services import store_update
+from stores.services import account_register, store_update
 from tokoblitar.api.errors import envelope
 from tokoblitar.api.inputs import StrictInputSerializer
 from tokoblitar.validators import validate_web_url
@@ -83,3 +85,29 @@ class SellerStoreApi(APIView):
         return envelope(StoreOutput(store).data)
 
     patch = put
+
+
+class RegisterApi(APIView):
+    """`POST /api/auth/register`: a buyer, or a seller with her store (stores is the layer
+    that knows both)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(max_length=128, trim_whitespace=False)
+        full_name = serializers.CharField(max_length=150)
+        role = serializers.ChoiceField(choices=[User.Role.BUYER, User.Role.SELLER])
+        phone = serializers.RegexField(r"^\+?[0-9]{8,15}$", required=False, allow_blank=True)
+
+    @extend_schema(
+        operation_id="auth_register",
+        request=InputSerializer,
+        responses={201: inline_serializer("RegisterOutput", {"user_id": serializers.UUIDField()})},
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = account_register(**data.validated_data)
+        return envelope({"user_id": str(user.id)}, status=201)

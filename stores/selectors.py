@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from accounts.models import User
 from stores.models import Store
 from tokoblitar.errors import NotFound
@@ -11,5 +13,5 @@ def store_get_for_seller(*, user: User) -> Store:
     """The seller's own store (every seller has exactly one)."""
     store = Store.objects.filter(owner=user).first()
     if store is None:
-        raise NotFound("You do not have a store yet")
+        raise NotFound(_("You do not have a store yet"), code="no_store")
     return store

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from accounts.models import User
+from accounts.services import user_register
 from stores.models import Store
 
 # Subdomains we must never hand to a store.
@@ -88,3 +89,13 @@ def store_update(*, store: Store, data: dict[str, Any]) -> Store:
         if changed:
             store.save(update_fields=[*changed, "updated_at"])
     return store
+
+
+def account_register(*, email: str, password: str, full_name: str, role: str, phone: str = "") -> User:
+    """Sign-up: the user (accounts.services.user_register) and, for a seller, her store, in one
+    transaction. Raises what user_register raises; nothing is written then."""
+    with transaction.atomic():
+        user = user_register(email=email, password=password, full_name=full_name, role=role, phone=phone)
+        if user.role == User.Role.SELLER:
+            store_create_for_seller(owner=user)
+    return user

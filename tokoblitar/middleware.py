@@ -61,9 +61,18 @@ class SiteLocaleMiddleware(LocaleMiddleware):
 
     Django's LocaleMiddleware also follows the browser's Accept-Language; many phones in
     Blitar are set to English, yet the site is Indonesian first. Only the language cookie
-    (set by /i18n/setlang/) changes it."""
+    (set by /i18n/setlang/) changes it.
+
+    The JSON API is a developer contract: its messages are English unless the client asks
+    for Indonesian with `Accept-Language: id` (clients switch on `meta.code`, not on text)."""
 
     def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith("/api/"):
+            wanted = translation.get_language_from_request(request, check_path=False)
+            asked = (request.headers.get("Accept-Language") or "").strip()
+            translation.activate(wanted if asked and wanted in ("id", "en") else "en")
+            request.LANGUAGE_CODE = translation.get_language()
+            return
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         try:
             language = translation.get_supported_language_variant(chosen) if chosen else settings.LANGUAGE_CODE

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,59 @@ def simulator_secret(var_dir: Path, configured: str = "") -> str:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+@dataclass(frozen=True)
+class ProviderKind:
+    """What can be registered for one kind: the live backend, the simulator and the
+    variables that choose between them (the README's provider table is made from this)."""
+
+    kind: str
+    name: str
+    live_backend: str
+    simulator_backend: str
+    force_variable: str
+    live_alias: str
+    key_variable: str
+    simulator_behaviour: str
+
+
+PROVIDER_KINDS: tuple[ProviderKind, ...] = (
+    ProviderKind(
+        kind="payments",
+        name="Midtrans QRIS",
+        live_backend="orders.payments.midtrans.MidtransPaymentProvider",
+        simulator_backend="orders.payments.simulator.SimulatorPaymentProvider",
+        force_variable="PAYMENT_PROVIDER",
+        live_alias="midtrans",
+        key_variable="MIDTRANS_SERVER_KEY",
+        simulator_behaviour="QRIS string + QR; Bayar/Kedaluwarsa send signed notifications to /api/webhooks/midtrans",
+    ),
+    ProviderKind(
+        kind="shipping",
+        name="KiriminAja",
+        live_backend="shipping.providers.kiriminaja.KiriminAjaShippingProvider",
+        simulator_backend="shipping.providers.simulator.SimulatorShippingProvider",
+        force_variable="SHIPPING_PROVIDER",
+        live_alias="kiriminaja",
+        key_variable="KIRIMINAJA_API_KEY",
+        simulator_behaviour="rates by courier, service, distance, weight; booking; callbacks to /api/webhooks/kiriminaja",
+    ),
+)
+
+
+def providers_markdown() -> str:
+    """The README's provider table, made from PROVIDER_KINDS (a test keeps them equal)."""
+    rows = [
+        "| kind | provider | live when | simulator behaviour |",
+        "|---|---|---|---|",
+    ]
+    for k in PROVIDER_KINDS:
+        rows.append(
+            f"| `{k.kind}` | {k.name} (`{k.live_backend}`) | `{k.key_variable}` set "
+            f"(`{k.force_variable}` = `{k.live_alias}` or `simulator` forces) | {k.simulator_behaviour} |"
+        )
+    return "\n".join(rows)
+
+
 def _mode(forced: str, *, kind_env: str, live_alias: str, has_key: bool) -> tuple[str, bool]:
     forced = (forced or "").strip().lower()
     if forced:
@@ -69,6 +123,7 @@ def providers_from_settings(conf: Any) -> dict[str, dict[str, Any]]:
     """The PROVIDERS mapping (see tokoblitar.providers) for payments and shipping, from the
     per-provider settings on `conf` (django.conf.settings)."""
     providers: dict[str, dict[str, Any]] = {}
+    kinds = {k.kind: k for k in PROVIDER_KINDS}
     site_url = conf.SITE_URL
     sim_secret = conf.SIMULATOR_SECRET
 
@@ -81,9 +136,9 @@ def providers_from_settings(conf: Any) -> dict[str, dict[str, Any]]:
     )
     if mode == "live":
         providers["payments"] = {
-            "BACKEND": "orders.payments.midtrans.MidtransPaymentProvider",
+            "BACKEND": kinds["payments"].live_backend,
             "MODE": "live",
-            "NAME": "Midtrans QRIS",
+            "NAME": kinds["payments"].name,
             "FORCED": forced,
             "REQUIRED": ["server_key"],
             "OPTIONS": {
@@ -96,9 +151,9 @@ def providers_from_settings(conf: Any) -> dict[str, dict[str, Any]]:
         }
     else:
         providers["payments"] = {
-            "BACKEND": "orders.payments.simulator.SimulatorPaymentProvider",
+            "BACKEND": kinds["payments"].simulator_backend,
             "MODE": "simulator",
-            "NAME": "Midtrans QRIS",
+            "NAME": kinds["payments"].name,
             "FORCED": forced,
             "OPTIONS": {
                 "server_key": sim_secret,
@@ -115,9 +170,9 @@ def providers_from_settings(conf: Any) -> dict[str, dict[str, Any]]:
     )
     if mode == "live":
         providers["shipping"] = {
-            "BACKEND": "shipping.providers.kiriminaja.KiriminAjaShippingProvider",
+            "BACKEND": kinds["shipping"].live_backend,
             "MODE": "live",
-            "NAME": "KiriminAja",
+            "NAME": kinds["shipping"].name,
             "FORCED": forced,
             "REQUIRED": ["api_key"],
             "OPTIONS": {
@@ -129,9 +184,9 @@ def providers_from_settings(conf: Any) -> dict[str, dict[str, Any]]:
         }
     else:
         providers["shipping"] = {
-            "BACKEND": "shipping.providers.simulator.SimulatorShippingProvider",
+            "BACKEND": kinds["shipping"].simulator_backend,
             "MODE": "simulator",
-            "NAME": "KiriminAja",
+            "NAME": kinds["shipping"].name,
             "FORCED": forced,
             "OPTIONS": {
                 "api_key": sim_secret,

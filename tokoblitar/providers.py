@@ -88,7 +88,7 @@ def provider_list() -> list[ProviderConfig]:
 
 
 def provider_mode(kind: str) -> str:
-    """"live" or "simulator" for `kind`."""
+    """ "live" or "simulator" for `kind`."""
     return provider_config(kind).mode
 
 

@@ -3,18 +3,21 @@
 The last route catches every other path and closes the socket with 4404, so an unknown path
 or a malformed id (`/ws/orders/not-a-uuid/`) is a clean close instead of a server error."""
 
-from channels.generic.websocket import AsyncWebsocketConsumer
+from typing import Any
+
 from django.urls import path, re_path
 
 from orders.consumers import OrderConsumer
 
 
-class NotFoundConsumer(AsyncWebsocketConsumer):
-    async def connect(self) -> None:
-        await self.close(code=4404)
+async def socket_not_found(scope: dict, receive: Any, send: Any) -> None:
+    """Refuse the handshake with 4404 (a bare ASGI app: no channel layer, nothing to clean up)."""
+    message = await receive()
+    if message["type"] == "websocket.connect":
+        await send({"type": "websocket.close", "code": 4404})
 
 
 websocket_urlpatterns: list = [
     path("ws/orders/<uuid:order_id>/", OrderConsumer.as_asgi()),
-    re_path(r"", NotFoundConsumer.as_asgi()),
+    re_path(r"", socket_not_found),
 ]

@@ -241,6 +241,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/",
+    # Request bodies are JSON (routes that take files declare multipart themselves); the
+    # envelope, error responses and names are added by tokoblitar.api.schema.AutoSchema.
+    "PARSER_WHITELIST": ["tokoblitar.api.parsers.BoundedJSONParser", "rest_framework.parsers.JSONParser"],
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.Order.Status",
+        "ProductStatusEnum": "catalog.models.Product.Status",
+        "PromoTypeEnum": "promos.models.Promo.Type",
+    },
 }
 # Seconds a public listing/search answer is reused (invalidated at once by catalogue edits;
 # 0 turns the micro-cache off). See catalog/listing_cache.py.

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
 from tokoblitar.api.client_ip import client_ip
@@ -74,7 +75,7 @@ class WebhookHandler:
         try:
             return json_loads_bounded(raw)
         except (InputError, ValueError) as exc:
-            raise ValidationFailed("Malformed webhook body", code="malformed") from exc
+            raise ValidationFailed(_("Malformed webhook body"), code="malformed") from exc
 
     # What a failed authentication is recorded and answered as.
     auth_failure_outcome: ClassVar[str] = "bad_signature"
@@ -168,7 +169,9 @@ class WebhookHandler:
     def _finish(self, log: ProviderNotification, outcome: str, status: int, *, error: DomainError) -> HttpResponse:
         log.outcome, log.http_status = outcome[:40], status
         log.save(update_fields=["outcome", "http_status"])
-        return JsonResponse(error_body(error.message, fields=error.fields, meta=error.meta, code=error.code), status=status)
+        return JsonResponse(
+            error_body(error.message, fields=error.fields, meta=error.meta, code=error.code), status=status
+        )
 
     @classmethod
     def as_view(cls) -> Any:

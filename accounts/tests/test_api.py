@@ -85,7 +85,8 @@ def test_login_wrong_password_is_401(api_client):
 def test_logout_requires_login(api_client):
     response = api_client.post("/api/auth/logout")
     assert response.status_code == 401
-    assert response.json() == {"data": None, "error": response.json()["error"], "meta": {}}
+    # The envelope carries the stable machine code of every error (issue 10: meta.code).
+    assert response.json() == {"data": None, "error": response.json()["error"], "meta": {"code": "not_authenticated"}}
 
 
 def test_session_writes_require_csrf():

@@ -13,7 +13,7 @@ def category(slug: str = "makanan-minuman") -> Category:
     return Category.objects.get(slug=slug)
 
 
-def make_product(store: Store, name: str = "Keripik Tempe Original", **kwargs) -> Product:
+def catalog_product(store: Store, name: str = "Keripik Tempe Original", **kwargs) -> Product:
     kwargs.setdefault("price", 18000)
     kwargs.setdefault("weight_gram", 250)
     kwargs.setdefault("stock", 10)

@@ -10,13 +10,21 @@ import time
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.utils import translation
 from PIL import Image
 
 from catalog import services
 from catalog.models import ProductImage
 from catalog.services import IMAGE_MAX_DECODE_PIXELS, MAX_IMAGES_PER_PRODUCT, product_image_add
-from catalog.tests.factories import image_bytes, make_product
+from catalog.tests.factories import image_bytes, catalog_product
 from tokoblitar.errors import ValidationFailed
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Messages are read in the active language; these assert the API's English wording.
+    with translation.override("en"):
+        yield
 
 
 def _upload(data: bytes, name: str = "foto.png") -> SimpleUploadedFile:
@@ -39,7 +47,7 @@ def test_small_png_with_huge_dimensions_is_refused_without_decoding(seller, medi
     out = io.BytesIO()
     Image.new("1", (6300, 6300)).save(out, format="PNG")
     assert len(out.getvalue()) < 200_000 and 6300 * 6300 > IMAGE_MAX_DECODE_PIXELS
-    product = make_product(seller.store)
+    product = catalog_product(seller.store)
     started = time.monotonic()
     with pytest.raises(ValidationFailed) as caught:
         product_image_add(product=product, upload=_upload(out.getvalue()))
@@ -51,7 +59,7 @@ def test_small_png_with_huge_dimensions_is_refused_without_decoding(seller, medi
 @pytest.mark.django_db
 def test_large_jpeg_decodes_at_reduced_scale(seller, media):
     # 5000 x 3600 = 18 MP (over the 16 MP decode budget): JPEG draft mode decodes it at 1/2.
-    product = make_product(seller.store)
+    product = catalog_product(seller.store)
     image = product_image_add(product=product, upload=_upload(image_bytes("JPEG", (5000, 3600)), "foto.jpg"))
     with Image.open(image.image.path) as stored:
         assert max(stored.size) == services.IMAGE_MAX_SIDE
@@ -59,7 +67,7 @@ def test_large_jpeg_decodes_at_reduced_scale(seller, media):
 
 @pytest.mark.django_db
 def test_image_count_is_checked_before_decoding(seller, media):
-    product = make_product(seller.store)
+    product = catalog_product(seller.store)
     ProductImage.objects.bulk_create(
         ProductImage(product=product, image=f"products/x{n}.jpg", position=n) for n in range(MAX_IMAGES_PER_PRODUCT)
     )

@@ -5,7 +5,7 @@ import pytest
 
 from catalog.models import Product
 from catalog.serializers import ProductInput, ProductUpdateInput
-from catalog.tests.factories import category, make_product
+from catalog.tests.factories import category, catalog_product
 from curation.api import BannerInput, FeatureInput, SuspendInput
 from promos.api import PromoInput
 from shipping.api import ShippingSettingsInput
@@ -111,7 +111,7 @@ def test_seller_cannot_feature_product_on_create(seller_client):
 
 @pytest.mark.django_db
 def test_seller_cannot_feature_product_on_update(seller, seller_client):
-    product = make_product(seller.store)
+    product = catalog_product(seller.store)
     for method in ("put", "patch"):
         res = getattr(seller_client, method)(
             f"/api/seller/products/{product.pk}", {"featured": True, "store_id": "x"}, format="json"
@@ -127,7 +127,7 @@ def test_product_update_service_refuses_featured(seller):
     from catalog.services import product_update
     from tokoblitar.errors import ValidationFailed
 
-    product = make_product(seller.store)
+    product = catalog_product(seller.store)
     with pytest.raises(ValidationFailed):
         product_update(product=product, data={"featured": True})
     product.refresh_from_db()
@@ -167,7 +167,7 @@ def test_seller_shipping_settings_refuse_unknown_field(seller_client):
 
 @pytest.mark.django_db
 def test_admin_feature_route_refuses_extra_fields(admin_client_api, seller):
-    product = make_product(seller.store)
+    product = catalog_product(seller.store)
     res = admin_client_api.put(
         f"/api/admin/products/{product.pk}/feature", {"featured": True, "price": 1}, format="json"
     )

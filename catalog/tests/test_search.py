@@ -5,7 +5,7 @@ from django.utils import timezone
 from accounts.models import User
 from catalog.models import Product
 from catalog.search import expand_query, product_search
-from catalog.tests.factories import category, make_product
+from catalog.tests.factories import category, catalog_product
 from conftest import make_user
 
 URL = "/api/buyer/products"
@@ -29,11 +29,11 @@ def shop(db):
 @pytest.fixture
 def catalogue(shop):
     batik = make_user("seller").store
-    make_product(shop, name="Sambal Pecel Khas Blitar", price=17000, description="Pedas, kacang sangrai")
-    make_product(shop, name="Keripik Tempe Original", price=18000, category_id=category("oleh-oleh-blitar").id)
-    make_product(shop, name="Rempeyek Kacang", price=15000, description="Teman makan pecel")
-    make_product(batik, name="Batik Tulis Kendang Jimbe", price=450000, category_id=category("batik-tenun").id)
-    make_product(batik, name="Kemeja Batik Pria", price=285000, category_id=category("fashion").id)
+    catalog_product(shop, name="Sambal Pecel Khas Blitar", price=17000, description="Pedas, kacang sangrai")
+    catalog_product(shop, name="Keripik Tempe Original", price=18000, category_id=category("oleh-oleh-blitar").id)
+    catalog_product(shop, name="Rempeyek Kacang", price=15000, description="Teman makan pecel")
+    catalog_product(batik, name="Batik Tulis Kendang Jimbe", price=450000, category_id=category("batik-tenun").id)
+    catalog_product(batik, name="Kemeja Batik Pria", price=285000, category_id=category("fashion").id)
     return shop, batik
 
 
@@ -154,9 +154,9 @@ def test_bad_params_400(api_client, catalogue, params):
 @pytest.mark.django_db
 def test_hidden_products(api_client, catalogue):
     shop, batik = catalogue
-    draft = make_product(shop, name="Sambal Draf Rahasia", status="draft")
-    archived = make_product(shop, name="Sambal Arsip Lama", status="archived")
-    deleted = make_product(shop, name="Sambal Terhapus Sekali")
+    draft = catalog_product(shop, name="Sambal Draf Rahasia", status="draft")
+    archived = catalog_product(shop, name="Sambal Arsip Lama", status="archived")
+    deleted = catalog_product(shop, name="Sambal Terhapus Sekali")
     Product.objects.filter(pk=deleted.pk).update(deleted_at=timezone.now())
     found = names(api_client.get(URL, {"search": "sambal"}))
     assert draft.name not in found and archived.name not in found and deleted.name not in found
@@ -178,7 +178,7 @@ def test_query_count_is_flat(api_client, shop, django_assert_max_num_queries, tm
 
     def add(n: int) -> None:
         for _ in range(n):
-            product = make_product(shop, name=f"Sambal Pecel Varian {Product.objects.count()}")
+            product = catalog_product(shop, name=f"Sambal Pecel Varian {Product.objects.count()}")
             image = ProductImage(product=product, position=0)
             image.image.save(f"p{product.pk}.png", ContentFile(image_bytes()), save=True)
 
@@ -239,11 +239,11 @@ def test_seed_bench_fills_a_searchable_catalogue_once():
 
 @pytest.mark.django_db
 def test_listing_answers_are_reused_until_the_catalogue_changes(api_client, django_assert_max_num_queries):
-    from catalog.tests.factories import make_product
+    from catalog.tests.factories import catalog_product
     from conftest import make_user
 
     store = make_user("seller").store
-    product = make_product(store=store, name="Wingko Babat Kelapa Muda", status="active")
+    product = catalog_product(store=store, name="Wingko Babat Kelapa Muda", status="active")
     first = api_client.get("/api/buyer/products", {"search": "wingko"}).json()
     assert [p["name"] for p in first["data"]] == ["Wingko Babat Kelapa Muda"]
     with django_assert_max_num_queries(0):  # served from the micro-cache

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from catalog.models import Product, ProductImage
-from catalog.tests.factories import category, image_bytes, make_product
+from catalog.tests.factories import category, image_bytes, catalog_product
 
 LIST = "/api/seller/products"
 
@@ -96,7 +96,7 @@ def test_create_missing_fields_and_malformed(seller_client):
 
 @pytest.mark.django_db
 def test_create_with_own_stored_images(seller_client, seller, other_seller):
-    source = make_product(seller.store, name="Sumber")
+    source = catalog_product(seller.store, name="Sumber")
     upload = SimpleUploadedFile("a.png", image_bytes(), content_type="image/png")
     image = seller_client.post(f"{detail(source.id)}/images", {"image": upload}, format="multipart").json()["data"]
     res = seller_client.post(LIST, payload(images=[image["id"], image["url"]]), format="json")
@@ -113,11 +113,11 @@ def test_create_with_own_stored_images(seller_client, seller, other_seller):
 @pytest.mark.django_db
 def test_list_filters_paging_and_meta(seller_client, seller, other_seller):
     for i in range(5):
-        make_product(seller.store, name=f"Kopi Robusta {i}")
-    make_product(seller.store, name="Batik Tulis", status="draft")
-    gone = make_product(seller.store, name="Terhapus")
+        catalog_product(seller.store, name=f"Kopi Robusta {i}")
+    catalog_product(seller.store, name="Batik Tulis", status="draft")
+    gone = catalog_product(seller.store, name="Terhapus")
     seller_client.delete(detail(gone.id))
-    make_product(other_seller.store, name="Kopi Orang Lain")
+    catalog_product(other_seller.store, name="Kopi Orang Lain")
 
     res = seller_client.get(LIST, {"page": 1, "limit": 2})
     body = res.json()
@@ -136,18 +136,18 @@ def test_list_bad_params(seller_client, params):
 
 @pytest.mark.django_db
 def test_list_query_count_flat(seller_client, seller, django_assert_max_num_queries):
-    make_product(seller.store, name="Satu")
+    catalog_product(seller.store, name="Satu")
     with django_assert_max_num_queries(6) as few:
         seller_client.get(LIST)
     for i in range(15):
-        make_product(seller.store, name=f"Produk {i}")
+        catalog_product(seller.store, name=f"Produk {i}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(seller_client.get(LIST).json()["data"]) == 16
 
 
 @pytest.mark.django_db
 def test_update_partial(seller_client, seller):
-    product = make_product(seller.store, name="Wingko Babat")
+    product = catalog_product(seller.store, name="Wingko Babat")
     res = seller_client.put(detail(product.id), {"price": 30000, "status": "archived"}, format="json")
     assert res.status_code == 200, res.json()
     data = res.json()["data"]
@@ -171,7 +171,7 @@ def test_update_partial(seller_client, seller):
     ],
 )
 def test_update_bad_input_changes_nothing(seller_client, seller, body):
-    product = make_product(seller.store, name="Madu Hutan", price=95000, stock=4)
+    product = catalog_product(seller.store, name="Madu Hutan", price=95000, stock=4)
     res = seller_client.put(detail(product.id), body, format="json")
     assert res.status_code == 400
     product.refresh_from_db()
@@ -180,7 +180,7 @@ def test_update_bad_input_changes_nothing(seller_client, seller, body):
 
 @pytest.mark.django_db
 def test_delete_soft_deletes(seller_client, seller):
-    product = make_product(seller.store)
+    product = catalog_product(seller.store)
     res = seller_client.delete(detail(product.id))
     assert res.status_code == 200 and res.json()["data"] == {"id": str(product.id)}
     product.refresh_from_db()
@@ -191,7 +191,7 @@ def test_delete_soft_deletes(seller_client, seller):
 
 @pytest.mark.django_db
 def test_other_sellers_product_is_404(seller_client, other_seller):
-    theirs = make_product(other_seller.store, price=5000)
+    theirs = catalog_product(other_seller.store, price=5000)
     assert seller_client.put(detail(theirs.id), {"price": 1}, format="json").status_code == 404
     assert seller_client.delete(detail(theirs.id)).status_code == 404
     upload = SimpleUploadedFile("a.png", image_bytes(), content_type="image/png")
@@ -210,7 +210,7 @@ def test_non_uuid_and_unknown_ids_404(seller_client):
 
 @pytest.mark.django_db
 def test_auth_and_roles_on_every_route(api_client, buyer_client, seller):
-    product = make_product(seller.store)
+    product = catalog_product(seller.store)
     image_url = f"{detail(product.id)}/images"
     routes = [
         ("get", LIST),
@@ -231,7 +231,7 @@ def test_auth_and_roles_on_every_route(api_client, buyer_client, seller):
 @pytest.mark.parametrize("fmt, ctype", [("PNG", "image/png"), ("JPEG", "image/jpeg"), ("WEBP", "image/webp")])
 def test_upload_image_formats(seller_client, seller, fmt, ctype, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
-    product = make_product(seller.store)
+    product = catalog_product(seller.store)
     upload = SimpleUploadedFile(f"a.{fmt.lower()}", image_bytes(fmt), content_type=ctype)
     res = seller_client.post(f"{detail(product.id)}/images", {"image": upload}, format="multipart")
     assert res.status_code == 201, res.json()
@@ -247,7 +247,7 @@ def test_upload_image_formats(seller_client, seller, fmt, ctype, tmp_path, setti
 @pytest.mark.django_db
 def test_upload_large_image_is_downscaled_and_alpha_flattened(seller_client, seller, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
-    product = make_product(seller.store)
+    product = catalog_product(seller.store)
     upload = SimpleUploadedFile("big.png", image_bytes("PNG", (3200, 1600), "RGBA"), content_type="image/png")
     res = seller_client.post(f"{detail(product.id)}/images", {"image": upload}, format="multipart")
     assert res.status_code == 201
@@ -260,7 +260,7 @@ def test_upload_large_image_is_downscaled_and_alpha_flattened(seller_client, sel
 @pytest.mark.django_db
 def test_upload_rejects_non_images_and_oversize(seller_client, seller, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
-    product = make_product(seller.store)
+    product = catalog_product(seller.store)
     url = f"{detail(product.id)}/images"
     fake = SimpleUploadedFile("x.jpg", b"\xff\xd8\xff not really a jpeg", content_type="image/jpeg")
     assert seller_client.post(url, {"image": fake}, format="multipart").status_code == 400
@@ -279,7 +279,7 @@ def test_upload_rejects_non_images_and_oversize(seller_client, seller, tmp_path,
 @pytest.mark.django_db
 def test_delete_image(seller_client, other_seller_client, seller, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
-    product = make_product(seller.store)
+    product = catalog_product(seller.store)
     url = f"{detail(product.id)}/images"
     first = seller_client.post(url, {"image": SimpleUploadedFile("a.png", image_bytes())}, format="multipart")
     second = seller_client.post(url, {"image": SimpleUploadedFile("b.png", image_bytes())}, format="multipart")

@@ -23,7 +23,7 @@ ADDRESS = {
 }
 
 
-def quick_user(role: str = "buyer", **extra: Any) -> User:
+def curation_user(role: str = "buyer", **extra: Any) -> User:
     n = next(_seq)
     fields = {"email": f"{role}.c{n}@contoh.id", "full_name": f"{role.title()} C{n}", "role": role}
     fields.update(extra)
@@ -32,7 +32,7 @@ def quick_user(role: str = "buyer", **extra: Any) -> User:
 
 def quick_store(*, name: str | None = None, owner: User | None = None, **extra: Any) -> Store:
     n = next(_seq)
-    owner = owner or quick_user("seller")
+    owner = owner or curation_user("seller")
     name = name or f"Toko Uji {n}"
     return Store.objects.create(owner=owner, name=name, slug=extra.pop("slug", f"toko-uji-{n}"), **extra)
 

@@ -26,7 +26,7 @@ def test_audit_log_is_listed_filterable_and_read_only(admin_web, admin_user):
     )
     audit_record(actor=admin_user, action="banner.create", target=("curation.banner", "x"), before=None, after={})
 
-    changelist = reverse("admin:curation_auditlog_changelist")
+    changelist = reverse("admin:audit_auditlog_changelist")
     response = admin_web.get(changelist)
     assert response.status_code == 200
     assert response.context["cl"].result_count == 2
@@ -35,13 +35,13 @@ def test_audit_log_is_listed_filterable_and_read_only(admin_web, admin_user):
     searched = admin_web.get(changelist, {"q": "Kopi Mbah"})
     assert [e.target_repr for e in searched.context["cl"].result_list] == ["Kopi Mbah Sastro"]
 
-    assert admin_web.get(reverse("admin:curation_auditlog_add")).status_code == 403
-    detail = admin_web.get(reverse("admin:curation_auditlog_change", args=[entry.pk]))
+    assert admin_web.get(reverse("admin:audit_auditlog_add")).status_code == 403
+    detail = admin_web.get(reverse("admin:audit_auditlog_change", args=[entry.pk]))
     assert detail.status_code == 200 and detail.context["has_change_permission"] is False
-    response = admin_web.post(reverse("admin:curation_auditlog_change", args=[entry.pk]), {"action": "forged"})
+    response = admin_web.post(reverse("admin:audit_auditlog_change", args=[entry.pk]), {"action": "forged"})
     assert response.status_code == 403
     assert (
-        admin_web.post(reverse("admin:curation_auditlog_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+        admin_web.post(reverse("admin:audit_auditlog_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
     )
     entry.refresh_from_db()
     assert entry.action == "store.feature" and AuditLog.objects.count() == 2
@@ -63,7 +63,7 @@ def test_banner_admin_add_is_validated_and_audited(admin_web):
         "/kategori/makanan",
     )
     assert admin_web.get(reverse("admin:curation_banner_changelist")).status_code == 200
-    assert admin_web.get(reverse("admin:curation_storefeatureflags_changelist")).status_code == 200
+    assert admin_web.get(reverse("admin:stores_storefeatureflags_changelist")).status_code == 200
 
 
 def test_seed_curation_demo_is_idempotent(settings, tmp_path):
@@ -82,10 +82,10 @@ def test_seed_curation_demo_is_idempotent(settings, tmp_path):
 
 def test_django_admin_store_and_product_actions_are_audited(admin_web, seller):
     from catalog.models import Product
-    from catalog.tests.factories import make_product
+    from catalog.tests.factories import catalog_product
 
     store = seller.store
-    product = make_product(store=store)
+    product = catalog_product(store=store)
     url = "/django-admin/stores/store/"
     response = admin_web.post(url, {"action": "suspend", "_selected_action": [str(store.pk)]})
     assert response.status_code == 302

@@ -12,7 +12,7 @@ from audit.models import AuditLog
 from catalog.models import Product
 from conftest import client_for, make_user
 from curation.models import Banner
-from curation.tests.factories import quick_product, quick_store, quick_user
+from curation.tests.factories import quick_product, quick_store, curation_user
 from stores.models import Store, StoreFeatureFlags
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +84,7 @@ def test_store_list_search_filter_and_paging(admin_client_api):
     kopi = quick_store(name="Kopi Mbah Sastro", slug="kopi-mbah-sastro")
     quick_store(name="Batik Tulis Kendalisodo", slug="batik-kendalisodo", featured=True)
     gone = quick_store(name="Toko Nakal", slug="toko-nakal", is_active=False)
-    owner = quick_user("seller", email="pemilik.unik@contoh.id")
+    owner = curation_user("seller", email="pemilik.unik@contoh.id")
     quick_store(name="Sambel Pecel Bu Rum", slug="pecel-bu-rum", owner=owner)
     quick_product(store=kopi)
     quick_product(store=kopi, deleted_at=timezone.now())

@@ -9,7 +9,7 @@ import pytest
 
 from accounts.models import User
 from curation.metrics import dashboard_metrics
-from curation.tests.factories import quick_order, quick_product, quick_store, quick_user
+from curation.tests.factories import quick_order, quick_product, quick_store, curation_user
 from orders.models import Order
 from stores.models import Store
 
@@ -22,13 +22,13 @@ S = Order.Status
 
 @pytest.fixture
 def shop():
-    old_seller = quick_user("seller")
+    old_seller = curation_user("seller")
     User.objects.filter(pk=old_seller.pk).update(date_joined=NOW - timedelta(days=100))
     store_a = quick_store(name="Kopi Mbah Sastro", owner=old_seller)
     store_b = quick_store(name="Batik Kendalisodo")
     Store.objects.filter(pk=store_b.pk).update(created_at=NOW - timedelta(days=100))
-    buyer = quick_user("buyer")
-    old_buyer = quick_user("buyer")
+    buyer = curation_user("buyer")
+    old_buyer = curation_user("buyer")
     User.objects.filter(pk=old_buyer.pk).update(date_joined=NOW - timedelta(days=100))
     p1 = quick_product(store=store_a, name="Kopi Robusta", price=10_000)
     p2 = quick_product(store=store_b, name="Batik Tulis", price=50_000)
@@ -122,7 +122,7 @@ def test_dashboard_query_count_is_constant(admin_client_api, django_assert_max_n
     # token lookup + 6 aggregate queries, whatever the number of orders, days or products
     with django_assert_max_num_queries(7):
         admin_client_api.get("/api/admin/dashboard", {"days": 365})
-    buyer = quick_user("buyer")
+    buyer = curation_user("buyer")
     for _ in range(10):
         store = quick_store()
         quick_order(buyer=buyer, store=store, lines=[(quick_product(store=store), 2)], status=S.PAID)

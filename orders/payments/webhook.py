@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from orders.payments import get_payment_provider, payment_mode
 from orders.payments.base import PaymentProviderError
@@ -33,7 +34,7 @@ class MidtransWebhook(WebhookHandler):
     def parse(self, raw: bytes) -> dict:
         payload = super().parse(raw)
         if not isinstance(payload, dict):
-            raise ValidationFailed("Malformed notification body", code="malformed")
+            raise ValidationFailed(_("Malformed notification body"), code="malformed")
         return payload
 
     def authenticate(self, request: HttpRequest, raw: bytes, payload: dict) -> bool:
@@ -48,9 +49,9 @@ class MidtransWebhook(WebhookHandler):
             try:
                 confirmed = get_payment_provider().confirm_notification(notification)
             except PaymentProviderError as exc:
-                raise ProviderError(exc.provider, f"{exc.provider}: {exc}") from exc
+                raise ProviderError(exc.provider, _("%(provider)s: %(reason)s"), params={"reason": str(exc)}) from exc
             if confirmed.get("gross_amount") and confirmed["gross_amount"] != notification.get("gross_amount"):
-                raise ValidationFailed("gross_amount differs from Midtrans' record", code="amount_mismatch")
+                raise ValidationFailed(_("gross_amount differs from Midtrans' record"), code="amount_mismatch")
             notification.update({k: v for k, v in confirmed.items() if v})
         outcome = payment_notification_apply(notification=notification)
         return WebhookResult(outcome=outcome, data={"outcome": outcome})

@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 
 from orders.models import Order, SimulatedCharge
-from orders.payments.simulator import SimulatorPaymentProvider, _crc16_ccitt
+from orders.payments import get_payment_provider
+from orders.payments.simulator import _crc16_ccitt
 from orders.tests.factories import place, quick_user
 from webhooks.models import ProviderNotification
 
@@ -82,7 +83,7 @@ def test_bayar_button_pays_through_the_real_webhook(live_server, settings, buyer
     assert log.signature_valid is True and log.outcome == "paid" and log.event == "settlement"
     assert browser.get(f"/pay/{order.pk}/status").json()["is_paid"] is True
     # Paying again re-delivers the same notification; the webhook applies it once.
-    SimulatorPaymentProvider().pay(order.number)
+    get_payment_provider().pay(order.number)
     assert ProviderNotification.objects.filter(outcome="duplicate").count() == 1
     product.refresh_from_db()
     assert product.stock == 8
@@ -111,6 +112,6 @@ def test_simulator_signs_with_the_configured_server_key(live_server, settings, b
     settings.MIDTRANS_SERVER_KEY = "SB-Mid-server-configured"
     settings.PAYMENT_PROVIDER = "simulator"
     order = place(buyer=buyer, product=product).order
-    SimulatorPaymentProvider().pay(order.number)
+    get_payment_provider().pay(order.number)
     order.refresh_from_db()
     assert order.status == Order.Status.PAID

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from shipping.providers import get_shipping_provider
 from shipping.services import shipment_callback_apply, shipment_callback_problem
@@ -31,9 +32,9 @@ class KiriminAjaWebhook(WebhookHandler):
         method = body.get("method") if isinstance(body, dict) else None
         data = body.get("data") if isinstance(body, dict) else None
         if not isinstance(method, str) or not isinstance(data, list) or len(data) > MAX_PACKAGES:
-            raise ValidationFailed("Callback needs a method and a data list", code="malformed")
+            raise ValidationFailed(_("Callback needs a method and a data list"), code="malformed")
         if not all(isinstance(item, dict) for item in data):
-            raise ValidationFailed("Every data item must be an object", code="malformed")
+            raise ValidationFailed(_("Every data item must be an object"), code="malformed")
         return body
 
     auth_failure_outcome = "bad_token"

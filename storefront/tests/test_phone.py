@@ -147,12 +147,12 @@ def test_pages_are_compressed(client: Client):
 
 @pytest.mark.django_db
 def test_money_never_breaks_and_numbers_in_markup_are_not_localised(admin_client_web):
-    from curation.tests.factories import quick_order, quick_product, quick_store, quick_user
+    from curation.tests.factories import quick_order, quick_product, quick_store, curation_user
     from orders.models import Order
 
     store = quick_store()
     product = quick_product(store=store, price=14_200)
-    quick_order(buyer=quick_user(), store=store, lines=[(product, 2)], status=Order.Status.PAID)  # Rp 38.400
+    quick_order(buyer=curation_user(), store=store, lines=[(product, 2)], status=Order.Status.PAID)  # Rp 38.400
     html = admin_client_web.get("/admin-panel/", {"days": 7}).content.decode()
     bars = re.findall(r'<rect x="([^"]*)" y="([^"]*)" width="([^"]*)" height="([^"]*)"', html)
     assert len(bars) == 7
@@ -173,12 +173,12 @@ def admin_client_web(db) -> Client:
 
 @pytest.mark.django_db
 def test_django_admin_shows_money_as_rupiah(admin_client_web):
-    from curation.tests.factories import quick_order, quick_product, quick_store, quick_user
+    from curation.tests.factories import quick_order, quick_product, quick_store, curation_user
     from orders.models import Order
 
     store = quick_store()
     product = quick_product(store=store, price=28_400)
-    order = quick_order(buyer=quick_user(), store=store, lines=[(product, 1)], status=Order.Status.PAID)
+    order = quick_order(buyer=curation_user(), store=store, lines=[(product, 1)], status=Order.Status.PAID)
     listing = admin_client_web.get("/django-admin/orders/order/").content.decode()
     assert f"Rp\xa0{order.total:,}".replace(",", ".") in listing
     change = admin_client_web.get(f"/django-admin/orders/order/{order.pk}/change/").content.decode()

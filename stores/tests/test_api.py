@@ -2,7 +2,7 @@ import pytest
 
 from catalog.models import Product
 from catalog.search import product_search
-from catalog.tests.factories import make_product
+from catalog.tests.factories import catalog_product
 
 URL = "/api/seller/store"
 
@@ -110,8 +110,8 @@ def test_each_seller_sees_only_own_store(seller_client, other_seller_client, sel
 
 @pytest.mark.django_db
 def test_rename_reindexes_products_for_search(seller_client, seller):
-    make_product(seller.store, name="Keripik Tempe Original")
-    make_product(seller.store, name="Sambal Pecel Pedas")
+    catalog_product(seller.store, name="Keripik Tempe Original")
+    catalog_product(seller.store, name="Sambal Pecel Pedas")
     assert not product_search(query="Kanigoro").exists()
     res = seller_client.put(URL, {"name": "Griya Kanigoro"}, format="json")
     assert res.status_code == 200

@@ -21,14 +21,14 @@ import random
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
-from django.test import RequestFactory
 from django.db import connection, transaction
+from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts.models import User
 from catalog.models import Product
-from orders.models import Order
 from checkout.services import order_place
+from orders.models import Order
 from orders.payments import get_payment_provider, payment_mode
 from orders.payments.webhook import MidtransWebhook
 from shipping.providers import get_shipping_provider, shipping_mode
