@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
@@ -62,4 +63,10 @@ def user_revoke_token(*, token: AuthToken) -> None:
 def user_revoke_all_tokens(*, user: User) -> int:
     """Revoke every API token of `user` (password change); returns how many were revoked."""
     deleted, _ = AuthToken.objects.filter(user=user).delete()
+    return deleted
+
+
+def tokens_purge_expired() -> int:
+    """Delete expired API tokens of every user; returns how many (run by the reconcile)."""
+    deleted, _ = AuthToken.objects.filter(expiry__lt=timezone.now()).delete()
     return deleted

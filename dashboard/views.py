@@ -64,7 +64,7 @@ def seller_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.role != User.Role.SELLER:
-            raise PermissionDenied(_("Sellers only"), code="sellers_only")
+            raise PermissionDenied(_("Sellers only"))
         return view(request, store_get_for_seller(user=request.user), *args, **kwargs)
 
     return wrapper

@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, TaskResultStatus
 
+from accounts.services import tokens_purge_expired
 from orders.models import Order
 from orders.services import orders_expire_overdue
 from shipping.models import Shipment
@@ -45,6 +46,7 @@ class ReconcileReport:
     tasks_recovered: list[str] = field(default_factory=list)
     orders_expired: int = 0
     bookings_scheduled: list[str] = field(default_factory=list)
+    tokens_purged: int = 0
 
     def __str__(self) -> str:
         return (
@@ -119,6 +121,7 @@ def reconcile_run() -> ReconcileReport:
     report.tasks_recovered = tasks_recover_stuck()
     report.orders_expired = orders_expire_overdue()
     report.bookings_scheduled = shipments_reconcile()
+    report.tokens_purged = tokens_purge_expired()
     if report.tasks_recovered or report.orders_expired or report.bookings_scheduled:
         logger.info("Reconcile: %s", report)
     return report

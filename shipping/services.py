@@ -183,11 +183,13 @@ def _provider_rates(*, conf: ShippingSettings, destination: Any, weight_gram: in
         return cached
     except ShippingProviderError as exc:
         logger.warning("Shipping rates failed: %s", exc)
-        raise ProviderError(
-            exc.provider,
-            _("%(provider)s shipping rates are unavailable now, please try again"),
-            code="rates_unavailable",
-        ) from exc
+        # The buyer reads a sentence in her language; the provider's own reason stays in the
+        # log and on the error (`reason`), never in the answer.
+        error = ProviderError(
+            exc.provider, _("%(provider)s shipping rates are unavailable now, please try again"), code="rates_unavailable"
+        )
+        error.reason = str(exc)
+        raise error from exc
 
 
 def shipping_rates(*, store: Store, destination: Any, weight_gram: int) -> list[Quote]:

@@ -301,7 +301,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                     courier=form.cleaned_data["courier"],
                     promo_code=form.cleaned_data["promo_code"] or "",
                     # One order per submitted form: a double tap or a resent POST answers the same order.
-                    idempotency_key=f"form:{form.cleaned_data['form_token']}",
+                    idempotency_key=f"form:{form.cleaned_data['form_token']}" if form.cleaned_data["form_token"] else "",
                 )
             except DomainError as exc:
                 domain_error_message(request, exc, prefix=_("Pesanan belum dibuat: %(reason)s"))

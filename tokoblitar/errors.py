@@ -137,6 +137,8 @@ class ProviderError(DomainError):
 
     def __init__(self, provider: str, message: Message | None = None, **kwargs: Any) -> None:
         self.provider = provider
+        # The provider's own technical reason, for logs and support; never sent to clients.
+        self.reason = ""
         params = {"provider": provider, **(kwargs.pop("params", None) or {})}
         super().__init__(message, params=params, **kwargs)
 

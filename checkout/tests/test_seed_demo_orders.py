@@ -155,7 +155,8 @@ def test_admin_metrics_and_seller_dashboard_are_not_empty(demo, admin_client_api
     assert numbers and all(n in page for n in numbers)
 
 
-def test_needs_the_demo_buyer(db):
+def test_needs_the_demo_buyer(db, settings):
+    settings.SEED_DEMO = True  # tests run with DEBUG off, where demo data needs the explicit flag
     with pytest.raises(CommandError, match="seed_demo"):
         call_command("seed_demo_orders", stdout=StringIO())
 

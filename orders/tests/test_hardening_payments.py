@@ -356,7 +356,7 @@ def test_seller_cannot_cancel_a_shipped_order_409(seller_client, paid):
     seller_client.post(f"/api/seller/orders/{paid.pk}/ship", {"awb": "JNE12345678"}, format="json")
     response = seller_client.post(f"/api/seller/orders/{paid.pk}/cancel", {"reason": "x"}, format="json")
     assert response.status_code == 409
-    assert response.json()["meta"]["code"] == "conflict"
+    assert response.json()["meta"]["code"] == "order_not_cancellable"
     assert status_of(paid) == Order.Status.SHIPPED
 
 

@@ -81,7 +81,7 @@ def test_provider_failure_retries_with_backoff_then_gives_up(settings, buyer, se
     fake_ka.delay = 1.5  # a timeout on the last attempt
     assert shipment_book.call(order_id=str(order.pk), attempt=3) == "failed"
     shipment.refresh_from_db()
-    assert shipment.status == "failed" and shipment.attempts == 3 and "waktu habis" in shipment.last_error
+    assert shipment.status == "failed" and shipment.attempts == 3 and "timed out" in shipment.last_error
     assert _queued_bookings().count() == 2  # nothing more scheduled
     order.refresh_from_db()
     assert order.status == Order.Status.PAID  # the seller can still ship by hand
