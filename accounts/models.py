@@ -86,5 +86,53 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role == self.Role.SELLER
 
     @property
+    def can_shop(self) -> bool:
+        """Buyers and sellers shop (a seller in other stores than her own); admins do not."""
+        return self.role in (self.Role.BUYER, self.Role.SELLER)
+
+    @property
     def is_platform_admin(self) -> bool:
         return self.role == self.Role.ADMIN
+
+
+class SavedAddress(models.Model):
+    """A shipping address the user keeps for checkout. `district_id` is the shipping district
+    (shipping.Area's id, kept as a number: accounts sits below shipping); `district`, `city`
+    are its names as they were when saved."""
+
+    MAX_PER_USER = 10
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_addresses")
+    label = models.CharField(_("nama alamat"), max_length=40, blank=True)
+    name = models.CharField(_("nama penerima"), max_length=100)
+    phone = models.CharField(_("nomor HP"), max_length=16)
+    address = models.CharField(_("alamat"), max_length=300)
+    district_id = models.PositiveIntegerField(_("kecamatan"))
+    district = models.CharField(max_length=80)
+    city = models.CharField(max_length=80)
+    postal_code = models.CharField(max_length=5, blank=True)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_default", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(is_default=True), name="accounts_one_default_address"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label or self.name}: {self.district}, {self.city}"
+
+    def as_shipping_address(self) -> dict:
+        """The dict an order stores: {name, phone, address, district_id, district, city, postal_code}."""
+        return {
+            "name": self.name,
+            "phone": self.phone,
+            "address": self.address,
+            "district_id": self.district_id,
+            "district": self.district,
+            "city": self.city,
+            "postal_code": self.postal_code,
+        }

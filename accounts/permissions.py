@@ -15,7 +15,10 @@ class _RolePermission(BasePermission):
 
 
 class IsBuyer(_RolePermission):
-    roles = (User.Role.BUYER,)
+    """Shopping routes: buyers, and sellers shopping in other stores (checkout refuses her own
+    store); admins are refused."""
+
+    roles = (User.Role.BUYER, User.Role.SELLER)
     message = "Only buyers can do this"
 
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
-from accounts.models import User
-from tokoblitar.errors import ValidationFailed
+from accounts.models import SavedAddress, User
+from tokoblitar.errors import NotFound, ValidationFailed
 
 DUPLICATE_EMAIL_MESSAGE = _("This email cannot be used to register")
 
@@ -70,3 +70,49 @@ def tokens_purge_expired() -> int:
     """Delete expired API tokens of every user; returns how many (run by the reconcile)."""
     deleted, _ = AuthToken.objects.filter(expiry__lt=timezone.now()).delete()
     return deleted
+
+
+# --- Saved addresses ------------------------------------------------------------------------
+
+
+def saved_address_create(*, actor: User, address: dict, label: str = "", is_default: bool = False) -> SavedAddress:
+    """Keep a shipping address for `actor`. `address` is what `storefront.forms.AddressForm`
+    cleans: {name, phone, address, district_id, district, city, postal_code}. The first address,
+    or one marked `is_default`, becomes the default. ValidationFailed (`too_many_addresses`)
+    past SavedAddress.MAX_PER_USER, or on a field rule."""
+    with transaction.atomic():
+        # The user row serialises two saves at once (the limit and the one default).
+        User.objects.select_for_update().filter(pk=actor.pk).first()
+        existing = SavedAddress.objects.filter(user=actor)
+        if existing.count() >= SavedAddress.MAX_PER_USER:
+            raise ValidationFailed(
+                _("You can keep up to %(max)s addresses"),
+                code="too_many_addresses",
+                params={"max": SavedAddress.MAX_PER_USER},
+            )
+        is_default = is_default or not existing.exists()
+        if is_default:
+            existing.filter(is_default=True).update(is_default=False)
+        saved = SavedAddress(user=actor, label=label, is_default=is_default, **address)
+        try:
+            saved.full_clean()
+        except DjangoValidationError as exc:
+            raise ValidationFailed(_("Check the address"), code="invalid_address", fields=exc.message_dict) from exc
+        saved.save()
+    return saved
+
+
+def saved_address_delete(*, actor: User, address_id: int) -> None:
+    """Forget one of `actor`'s addresses (NotFound for anyone else's); the newest remaining one
+    becomes the default when the default goes."""
+    with transaction.atomic():
+        saved = SavedAddress.objects.select_for_update().filter(pk=address_id, user=actor).first()
+        if saved is None:
+            raise NotFound(_("Address not found"), code="address_not_found")
+        was_default = saved.is_default
+        saved.delete()
+        if was_default:
+            successor = SavedAddress.objects.filter(user=actor).order_by("-created_at", "-id").first()
+            if successor is not None:
+                SavedAddress.objects.filter(pk=successor.pk).update(is_default=True)
+

@@ -104,6 +104,22 @@ class Product(models.Model):
         return self.deleted_at is None and self.status == Product.Status.ACTIVE and self.store.is_active
 
 
+class ProductSlugHistory(models.Model):
+    """A slug a product had before a rename: `/p/<store>/<old>/` answers a 301 to the current
+    address. Keyed by store (not its slug), so it survives the store changing address too."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    slug = models.SlugField(max_length=220)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="slug_history")
+    retired_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "slug"], name="catalog_product_old_slug_once")]
+
+    def __str__(self) -> str:
+        return f"{self.store_id}/{self.slug} -> {self.product_id}"
+
+
 class ProductImage(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import threading
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -18,32 +16,16 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from accounts.models import User
-from catalog.models import Category, Product, ProductImage
+from catalog.models import Category, Product, ProductImage, ProductSlugHistory
 from catalog.selectors import product_get_for_seller, product_image_get_for_seller
 from stores.models import Store
 from stores.selectors import store_get_for_seller
-from tokoblitar.errors import Conflict, ValidationFailed
+from tokoblitar.errors import ValidationFailed
+from tokoblitar.images import IMAGE_MAX_DECODE_PIXELS, IMAGE_MAX_SIDE, image_reencode  # noqa: F401 - limits re-exported
 
 MAX_IMAGES_PER_PRODUCT = 10
-# Re-encoded longest side: sharp on phones, far smaller than camera originals.
-IMAGE_MAX_SIDE = 1600
-# Decode memory budget. A 170 KB PNG can declare 6300x6300 px and decode into 500 MB, so
-# the size is read from the header (Image.open is lazy) and checked before any decode:
-# - at most IMAGE_MAX_PIXELS in the file (a 50 MP phone photo), and
-# - at most IMAGE_MAX_DECODE_PIXELS actually decoded: 16 MP x 4 bytes (RGBA) = 64 MB per
-#   frame, about 2 frames alive at the peak (decode + transposed/converted copy), so
-#   ~130 MB per decode. JPEGs decode at 1/2, 1/4 or 1/8 scale (draft mode) when that still
-#   covers IMAGE_MAX_SIDE, so a 48 MP photo decodes as 12 MP; PNG/WebP decode at full size.
-IMAGE_MAX_PIXELS = 50_000_000
-IMAGE_MAX_DECODE_PIXELS = 16_000_000
-# At most this many decodes at once per process (each up to the budget above); others wait.
-IMAGE_DECODE_CONCURRENCY = 2
-IMAGE_DECODE_WAIT_SECONDS = 30
-_decode_slots = threading.BoundedSemaphore(IMAGE_DECODE_CONCURRENCY)
-ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
 # What a seller's edit may change; `featured` is curation's (curation.services.product_set_featured).
 UPDATABLE_FIELDS = ("name", "description", "price", "stock", "weight_gram", "category_id", "status")
 
@@ -187,7 +169,8 @@ def product_update(*, product: Product, data: dict[str, Any], stock_loaded: int 
     An unchanged stock field (`data["stock"] == stock_loaded`) leaves stock alone, so fixing a
     typo never undoes reservations; loaded 5, set 10, 2 reserved meanwhile -> 8 (and 10 again
     if that order expires). Without `stock_loaded`, `data["stock"]` is set as given (the
-    original API contract). Units: pieces. Raises ValidationFailed (unknown field or
+    original API contract). Units: pieces. A rename moves the slug; the old one is kept in
+    ProductSlugHistory so shared links answer a 301. Raises ValidationFailed (unknown field or
     category, field rules).
     """
     unknown = set(data) - set(UPDATABLE_FIELDS)
@@ -209,11 +192,26 @@ def product_update(*, product: Product, data: dict[str, Any], stock_loaded: int 
             setattr(product, key, values[key])
         product.full_clean(exclude=["store", "category", "slug"], validate_constraints=False)
         if "name" in changed:
+            old_slug = product.slug
             product.slug = _unique_product_slug(store=product.store, name=product.name, exclude_pk=product.pk)
-            changed.append("slug")
+            if product.slug != old_slug:
+                changed.append("slug")
+                _product_slug_retire(product=product, old_slug=old_slug)
         if changed:
             product.save(update_fields=[*changed, "updated_at"])
     return product
+
+
+def _product_slug_retire(*, product: Product, old_slug: str) -> None:
+    """Remember `old_slug` so links shared before the rename answer a 301 to the new address
+    (storefront.selectors.product_get_public). The new slug is live again: any old row for it
+    (this or another product of the store) would only shadow it, so it goes."""
+    ProductSlugHistory.objects.update_or_create(
+        store_id=product.store_id,
+        slug=old_slug,
+        defaults={"product": product, "retired_at": timezone.now()},
+    )
+    ProductSlugHistory.objects.filter(store_id=product.store_id, slug=product.slug).delete()
 
 
 def product_soft_delete(*, product: Product) -> Product:
@@ -226,69 +224,6 @@ def product_soft_delete(*, product: Product) -> Product:
     return product
 
 
-def _reencode(upload: UploadedFile) -> bytes:
-    """Validate the real content (not the file name) and re-encode as a bounded JPEG."""
-    limit = settings.MAX_IMAGE_UPLOAD_BYTES
-    too_large = ValidationFailed(
-        _("Image is too large"),
-        code="image_too_large",
-        params={"max_mb": limit // (1024 * 1024)},
-        fields={"image": [_("At most %(max_mb)s MB per image")]},
-    )
-    if upload.size is None or upload.size > limit:
-        raise too_large
-    raw = upload.read()
-    if len(raw) > limit:
-        raise too_large
-    not_image = ValidationFailed(
-        _("Not an image"), code="not_an_image", fields={"image": [_("Upload a JPEG, PNG or WebP image")]}
-    )
-    too_many_pixels = ValidationFailed(
-        _("Image is too large"), code="image_too_large", fields={"image": [_("Image dimensions are too large")]}
-    )
-    try:
-        # Header only: nothing is decoded until the dimensions passed.
-        with Image.open(io.BytesIO(raw), formats=sorted(ALLOWED_IMAGE_FORMATS)) as probe:
-            if probe.format not in ALLOWED_IMAGE_FORMATS:
-                raise not_image
-            if probe.width * probe.height > IMAGE_MAX_PIXELS:
-                raise too_many_pixels
-            probe.verify()
-        if not _decode_slots.acquire(timeout=IMAGE_DECODE_WAIT_SECONDS):
-            raise Conflict(_("The server is busy processing images; try again in a moment"), code="busy")
-        try:
-            out = _decode_and_encode(raw, too_many_pixels)
-        finally:
-            _decode_slots.release()
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
-        raise not_image from exc
-    return out.getvalue()
-
-
-def _decode_and_encode(raw: bytes, too_many_pixels: ValidationFailed) -> io.BytesIO:
-    """Decode (within IMAGE_MAX_DECODE_PIXELS), orient, shrink, flatten, encode as JPEG."""
-    with Image.open(io.BytesIO(raw), formats=sorted(ALLOWED_IMAGE_FORMATS)) as img:
-        if img.format == "JPEG":
-            # Let libjpeg decode at the smallest 1/2^n scale still covering IMAGE_MAX_SIDE.
-            img.draft(None, (IMAGE_MAX_SIDE, IMAGE_MAX_SIDE))
-        if img.width * img.height > IMAGE_MAX_DECODE_PIXELS:
-            raise too_many_pixels
-        img.load()
-        img = ImageOps.exif_transpose(img)
-        img.thumbnail((IMAGE_MAX_SIDE, IMAGE_MAX_SIDE), Image.Resampling.LANCZOS)
-        if img.mode in ("RGBA", "LA", "P"):
-            img = img.convert("RGBA")
-            # Product photos show on white cards: flatten transparency onto white.
-            background = Image.new("RGB", img.size, (255, 255, 255))
-            background.paste(img, mask=img.getchannel("A"))
-            img = background
-        elif img.mode != "RGB":
-            img = img.convert("RGB")
-        out = io.BytesIO()
-        img.save(out, format="JPEG", quality=85, optimize=True, progressive=True)
-    return out
-
-
 def product_image_add(*, product: Product, upload: UploadedFile) -> ProductImage:
     """Store an uploaded photo for the product (validated, re-encoded JPEG), appended last.
 
@@ -299,7 +234,7 @@ def product_image_add(*, product: Product, upload: UploadedFile) -> ProductImage
     """
     if ProductImage.objects.filter(product=product).count() >= MAX_IMAGES_PER_PRODUCT:
         raise _too_many_images("image")
-    data = _reencode(upload)
+    data = image_reencode(upload)
     with transaction.atomic():
         # Lock the product so two uploads cannot both take the last free slot or position.
         product = Product.objects.select_for_update().get(pk=product.pk)

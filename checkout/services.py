@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -30,6 +31,8 @@ from shipping.providers.base import Quote
 from shipping.services import shipping_quote
 from stores.models import Store
 from tokoblitar.errors import Conflict, NotFound, ProviderError, ValidationFailed
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -76,12 +79,21 @@ def checkout_quote(
     """Price `items` ([{product_id, quantity}]) from one store for `buyer`.
 
     The shipping price is quoted only when an address and a courier ("jne:REG") are given.
-    Raises NotFound (store), ValidationFailed (product not sold here / unavailable, courier),
+    Raises NotFound (store), ValidationFailed (`own_store` for the buyer's own store, product
+    not sold here / unavailable, courier),
     Conflict (`out_of_stock`, with meta.available), the promo's errors (`promo_*` codes) and
     ProviderError when the rates provider fails."""
     store = Store.objects.filter(pk=store_id).first()
     if store is None:
         raise NotFound(_("Store not found"), code="store_not_found")
+    if store.owner_id == buyer.pk:
+        # A seller shops like any buyer, but never in her own store (no self-dealing on promos,
+        # metrics or stock).
+        raise ValidationFailed(
+            _("You cannot order from your own store"),
+            code="own_store",
+            fields={"store_id": [_("You cannot order from your own store")]},
+        )
     if not store.is_active:
         raise ValidationFailed(
             _("%(store)s is not accepting orders"),
@@ -247,13 +259,16 @@ def _place(
     except PaymentProviderError as exc:
         # (3) Compensate: nothing of this order may stay behind.
         order_discard(order_id=order.pk)
-        # The provider's reason is technical English: clients get it in meta, people a sentence.
-        raise ProviderError(
+        # People get a sentence in their language; the provider's technical reason stays in
+        # the log and on the error, never in the answer.
+        logger.warning("Payment opening for %s failed: %s", order.number, exc)
+        error = ProviderError(
             exc.provider,
             _("%(provider)s could not open the payment, please try again in a moment"),
             code="payment_unavailable",
-            meta={"reason": str(exc)},
-        ) from exc
+        )
+        error.reason = str(exc)
+        raise error from exc
     payment = order_attach_payment(order=order, charge=charge)
     return PlacedOrder(order=order, payment=payment)
 
@@ -294,3 +309,49 @@ def _place_once(*, buyer: User, key: str, request: dict[str, Any], place: Any) -
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_id])
+
+
+# --- Buy again ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuyAgainResult:
+    """What "Beli lagi" put back in the cart: product names added, and (name, reason) skipped."""
+
+    store_id: UUID
+    added: list[str]
+    skipped: list[tuple[str, str]]
+
+
+def buyer_order_buy_again(*, actor: User, order_id: UUID | str) -> BuyAgainResult:
+    """Entry service: put the items of one of `actor`'s orders back in her cart (the quantity
+    ordered, on top of what the cart holds, capped at the stock left). Products that are gone,
+    unavailable or sold out are skipped with a reason in the buyer's language. NotFound for
+    anyone else's order."""
+    from orders.models import CartItem
+    from orders.selectors import order_get_for_buyer
+    from orders.services import cart_set_quantity
+
+    order = order_get_for_buyer(buyer=actor, order_id=order_id)
+    added: list[str] = []
+    skipped: list[tuple[str, str]] = []
+    items = list(order.items.all())
+    products = Product.objects.filter(pk__in=[i.product_id for i in items if i.product_id]).select_related("store")
+    by_id = {p.pk: p for p in products}
+    in_cart = dict(CartItem.objects.filter(buyer=actor, product__in=list(by_id)).values_list("product_id", "quantity"))
+    for item in items:
+        product = by_id.get(item.product_id)
+        if product is None or not product.is_available:
+            skipped.append((item.product_name, str(_("no longer sold"))))
+            continue
+        if product.store.owner_id == actor.pk:
+            skipped.append((item.product_name, str(_("it is from your own store"))))
+            continue
+        current = in_cart.get(product.pk, 0)
+        wanted = min(current + item.quantity, product.stock)
+        if wanted <= current:
+            skipped.append((item.product_name, str(_("out of stock"))))
+            continue
+        cart_set_quantity(buyer=actor, product_id=product.pk, quantity=wanted)
+        added.append(product.name)
+    return BuyAgainResult(store_id=order.store_id, added=added, skipped=skipped)

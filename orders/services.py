@@ -576,3 +576,59 @@ def seller_order_process(*, actor: User, order_id: UUID | str) -> Order:
 def seller_order_cancel(*, actor: User, order_id: UUID | str, reason: str) -> Order:
     """The seller cancels an order of her store; a paid one is flagged for refund."""
     return order_cancel(order=_seller_order(actor, order_id), reason=reason, by="seller")
+
+
+# --- Buyer after-sales --------------------------------------------------------------------
+
+RECEIVABLE = frozenset({Order.Status.SHIPPED, Order.Status.DELIVERED})
+
+
+def order_complete(*, order: Order | UUID, cause: str) -> Order:
+    """Close a shipped or delivered order (→ completed; a shipped one passes through delivered,
+    as the parcel evidently arrived). Conflict (`order_not_receivable`) from any other state;
+    an order already completed is answered as it is."""
+    with transaction.atomic():
+        locked = _lock(order)
+        if locked.status == Order.Status.COMPLETED:
+            return locked
+        if locked.status not in RECEIVABLE:
+            raise Conflict(
+                _("Order %(order)s is %(status)s and cannot be confirmed as received"),
+                code="order_not_receivable",
+                params={"order": locked.number, "status": _status_label(locked.status)},
+                meta={"status": locked.status},
+            )
+        if locked.status == Order.Status.SHIPPED:
+            _transition(locked, Order.Status.DELIVERED, cause=cause)
+        _transition(locked, Order.Status.COMPLETED, cause=cause)
+    return locked
+
+
+def buyer_order_confirm_received(*, actor: User, order_id: UUID | str) -> Order:
+    """Entry service: the buyer says "Pesanan diterima" for her shipped/delivered order
+    (→ completed). NotFound for anyone else's order; Conflict before it was shipped."""
+    from orders.selectors import order_get_for_buyer
+
+    order = order_get_for_buyer(buyer=actor, order_id=order_id)
+    return order_complete(order=order, cause="buyer confirmed receipt")
+
+
+def orders_complete_delivered(*, now: datetime | None = None, days: int | None = None, batch: int = 500) -> int:
+    """Complete orders delivered more than `days` (ORDER_AUTO_COMPLETE_DAYS) ago that the buyer
+    never confirmed; answers how many. Idempotent: the periodic reconcile calls it."""
+    days = settings.ORDER_AUTO_COMPLETE_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    delivered_before = OrderStatusChange.objects.filter(to_status=Order.Status.DELIVERED, at__lte=cutoff)
+    ids = list(
+        Order.objects.filter(status=Order.Status.DELIVERED, pk__in=delivered_before.values("order_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+    done = 0
+    for order_id in ids:
+        try:
+            order_complete(order=order_id, cause=f"completed automatically {days} days after delivery")
+        except (Conflict, NotFound):
+            continue  # moved on meanwhile (refunded); nothing to do
+        done += 1
+    return done

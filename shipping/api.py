@@ -18,10 +18,10 @@ from shipping.providers.base import Quote
 from shipping.selectors import area_list
 from shipping.services import (
     MAX_WEIGHT_GRAM,
+    seller_shipping_settings_update,
     shipment_advance,
     shipping_rates,
     shipping_settings_get_or_create,
-    shipping_settings_update,
 )
 from stores.models import Store
 from stores.selectors import store_get_for_seller
@@ -114,7 +114,7 @@ class SellerShippingApi(APIView):
         fields = dict(data.validated_data)
         if "origin_district_id" in fields:
             fields["origin_area_id"] = fields.pop("origin_district_id")
-        conf = shipping_settings_update(store=store_get_for_seller(user=request.user), **fields)
+        conf = seller_shipping_settings_update(actor=request.user, **fields)
         return envelope(ShippingSettingsOutput(conf).data)
 
     patch = put

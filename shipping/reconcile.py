@@ -27,7 +27,7 @@ from django_tasks_db.models import DBTaskResult, TaskResultStatus
 
 from accounts.services import tokens_purge_expired
 from orders.models import Order
-from orders.services import orders_expire_overdue
+from orders.services import orders_complete_delivered, orders_expire_overdue
 from shipping.models import Shipment
 from shipping.services import shipment_book_schedule
 from tokoblitar.worker import tasks_recover_stuck
@@ -47,11 +47,13 @@ class ReconcileReport:
     orders_expired: int = 0
     bookings_scheduled: list[str] = field(default_factory=list)
     tokens_purged: int = 0
+    orders_completed: int = 0
 
     def __str__(self) -> str:
         return (
             f"{len(self.tasks_recovered)} stuck task(s) re-enqueued, {self.orders_expired} order(s) expired, "
-            f"{len(self.bookings_scheduled)} courier booking(s) scheduled"
+            f"{len(self.bookings_scheduled)} courier booking(s) scheduled, "
+            f"{self.orders_completed} delivered order(s) completed"
         )
 
 
@@ -122,6 +124,8 @@ def reconcile_run() -> ReconcileReport:
     report.orders_expired = orders_expire_overdue()
     report.bookings_scheduled = shipments_reconcile()
     report.tokens_purged = tokens_purge_expired()
-    if report.tasks_recovered or report.orders_expired or report.bookings_scheduled:
+    # Delivered orders the buyer never confirmed complete ORDER_AUTO_COMPLETE_DAYS later.
+    report.orders_completed = orders_complete_delivered()
+    if report.tasks_recovered or report.orders_expired or report.bookings_scheduled or report.orders_completed:
         logger.info("Reconcile: %s", report)
     return report

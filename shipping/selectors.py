@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Lower, Replace
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order
@@ -38,6 +39,19 @@ def order_shipment(order: Order) -> Shipment | None:
 
 def _clean_name(value: str) -> str:
     return _PREFIX.sub("", value or "").strip()
+
+
+def _squash(value: str) -> str:
+    """"Sanan Wetan", "sanan-wetan" and "SANANWETAN" all read "sananwetan"."""
+    return re.sub(r"[\s\-.'’]+", "", value or "").lower()
+
+
+def _squashed(field: str) -> Replace:
+    # The same folding in SQL, so a name typed with spaces or another case still matches.
+    expr = Lower(field)
+    for char in (" ", "-", ".", "'"):
+        expr = Replace(expr, Value(char), Value(""))
+    return expr
 
 
 def area_list(*, search: str = "", limit: int = 20) -> QuerySet[Area]:
@@ -81,10 +95,10 @@ def area_resolve(destination: Any, *, field: str = "destination") -> Area:
         return area
     name, _sep, rest = text.partition(",")
     city = city or rest
-    matches = list(Area.objects.filter(name__iexact=_clean_name(name))[:20])
+    matches = list(Area.objects.annotate(squashed=_squashed("name")).filter(squashed=_squash(_clean_name(name)))[:20])
     if len(matches) > 1 and city.strip():
-        wanted = _clean_name(city.split(",")[0]).lower()
-        narrowed = [a for a in matches if wanted and wanted in a.city.lower()]
+        wanted = _squash(_clean_name(city.split(",")[0]))
+        narrowed = [a for a in matches if wanted and wanted in _squash(a.city)]
         matches = narrowed or matches
     if not matches:
         raise fail(unknown, "unknown_district")

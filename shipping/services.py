@@ -506,9 +506,29 @@ def shipment_callback_apply(*, method: str, item: dict) -> str:
 # --- Simulator control --------------------------------------------------------------------
 
 
-def shipment_advance(*, order: Order) -> dict:
+# Shipment states the simulator can still move one step (booked, before any courier event, included).
+ADVANCEABLE = frozenset({Shipment.Status.BOOKED, Shipment.Status.PROCESSED, Shipment.Status.SHIPPED})
+
+
+def shipment_can_advance(shipment: Shipment | None) -> bool:
+    """Whether the simulator control is offered: simulator mode and a parcel with a next step
+    (from the booking on: the first step is what gives it an AWB)."""
+    return shipment is not None and shipment.status in ADVANCEABLE and shipping_mode() == "simulator"
+
+
+def shipment_manual_ship_allowed(shipment: Shipment | None) -> bool:
+    """Whether the seller may type an AWB herself: only when no courier was (or is being)
+    booked, the same rule `order_ship_manual` enforces."""
+    if shipment is None:
+        return True
+    return not shipment.awb and shipment.status not in BOOKED_OR_LATER | {Shipment.Status.BOOKING}
+
+
+def shipment_advance(*, order: Order, transport: Any = None) -> dict:
     """Development control: the simulator moves the parcel one step and calls our webhook.
 
+    `transport` (optional) replaces how the simulator delivers its callback (`manage.py
+    advance_shipment` hands it to the webhook in-process, whatever port the site runs on).
     FeatureDisabled when shipping is live; Conflict when nothing is booked yet; the
     simulator's NotFound/Conflict; ProviderError when the webhook does not accept the step."""
     if shipping_mode() != "simulator":
@@ -518,8 +538,11 @@ def shipment_advance(*, order: Order) -> dict:
     shipment = Shipment.objects.filter(order=order).first()
     if shipment is None or shipment.status not in BOOKED_OR_LATER - {Shipment.Status.RETURNED}:
         raise Conflict(_("The shipment is not booked yet"), code="shipment_not_booked")
+    provider = get_shipping_provider()
+    if transport is not None:
+        provider.transport = transport
     try:
-        return get_shipping_provider().step(order.number)
+        return provider.step(order.number)
     except ShippingProviderError as exc:
         raise ProviderError(
             exc.provider, _("%(provider)s could not deliver the step: %(reason)s"), params={"reason": str(exc)}
@@ -572,3 +595,24 @@ def seller_order_ship(*, actor: User, order_id: UUID | str, awb: str) -> Order:
     (NotFound for another store's order; Conflict when a courier was booked)."""
     order = order_get_for_store(store=store_get_for_seller(user=actor), order_id=order_id)
     return order_ship_manual(order=order, awb=awb)
+
+
+def seller_shipping_settings_update(*, actor: User, **fields: Any) -> ShippingSettings:
+    """Entry service: the acting seller edits her own store's shipping settings (see
+    `shipping_settings_update` for the fields and rules; NotFound without a store)."""
+    return shipping_settings_update(store=store_get_for_seller(user=actor), **fields)
+
+
+def buyer_order_shipment_advance(*, actor: User, order_id: UUID | str) -> dict:
+    """Entry service (simulator only): the buyer's tracking page plays the courier one step.
+    NotFound for anyone else's order; see `shipment_advance` for the rest."""
+    from orders.selectors import order_get_for_buyer
+
+    return shipment_advance(order=order_get_for_buyer(buyer=actor, order_id=order_id))
+
+
+def seller_order_shipment_advance(*, actor: User, order_id: UUID | str) -> dict:
+    """Entry service (simulator only): the seller's order page plays the courier one step.
+    NotFound for another store's order; see `shipment_advance` for the rest."""
+    order = order_get_for_store(store=store_get_for_seller(user=actor), order_id=order_id)
+    return shipment_advance(order=order)

@@ -8,13 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from catalog.models import Product, ProductImage
 from catalog.search import first_image_prefetch
-from orders.models import CartItem
+from orders.models import CartItem, Order
+from orders.selectors import order_list_for_buyer
+from shipping.models import Area
 from stores.models import Store
 from tokoblitar.errors import NotFound
 
@@ -119,3 +121,29 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# --- Orders and districts --------------------------------------------------------------
+
+# "Pesanan saya" tabs: key -> (label, statuses). The empty key is "all".
+ORDER_TABS: dict[str, tuple[object, tuple[str, ...]]] = {
+    "": (_("Semua"), ()),
+    "bayar": (_("Belum bayar"), (Order.Status.PENDING_PAYMENT,)),
+    "dikemas": (_("Dikemas"), (Order.Status.PAID, Order.Status.PROCESSING)),
+    "dikirim": (_("Dikirim"), (Order.Status.SHIPPED, Order.Status.DELIVERED)),
+    "selesai": (_("Selesai"), (Order.Status.COMPLETED,)),
+    "batal": (_("Dibatalkan"), (Order.Status.CANCELLED, Order.Status.EXPIRED, Order.Status.REFUNDED)),
+}
+
+
+def order_list_for_buyer_tab(*, buyer: User, tab: str = "") -> QuerySet[Order]:
+    """The buyer's orders in one "Pesanan saya" tab (`ORDER_TABS` key; unknown = all), newest
+    first, with store, payment and items loaded (constant queries)."""
+    qs = order_list_for_buyer(buyer=buyer)
+    statuses = ORDER_TABS.get(tab, ("", ()))[1]
+    return qs.filter(status__in=statuses) if statuses else qs
+
+
+def area_list_for_picker() -> list[Area]:
+    """Every district we ship to, by province, city and name (one query): the destination list."""
+    return list(Area.objects.order_by("province", "city", "name"))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,35 +17,39 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from accounts.selectors import saved_address_get, saved_address_list
+from accounts.services import saved_address_create, saved_address_delete
 from catalog.search import Sort, product_search
 from catalog.selectors import category_list
 from checkout import services as checkout_services
 from curation.selectors import active_banners, featured_product_list, featured_store_list
 from orders.models import CartItem
-from orders.selectors import order_list_for_buyer
-from orders.services import cart_set_quantity
-from shipping.selectors import order_get_for_buyer_with_shipment, order_shipment
-from shipping.services import shipping_rates
+from orders.services import RECEIVABLE, buyer_order_confirm_received, cart_set_quantity
+from shipping.selectors import area_resolve, order_get_for_buyer_with_shipment, order_shipment
+from shipping.services import buyer_order_shipment_advance, shipment_can_advance, shipping_rates
 from storefront.forms import (
-    AddressForm,
     AddToCartForm,
     CartQuantityForm,
     CheckoutForm,
     LoginForm,
     RegisterForm,
+    SavedAddressForm,
     SearchForm,
 )
 from storefront.selectors import (
+    ORDER_TABS,
     CartGroup,
+    area_list_for_picker,
     cart_groups_for_buyer,
     cart_groups_for_session,
+    order_list_for_buyer_tab,
     product_get_public,
     product_list_more_from_store,
     store_get_visible,
 )
 from storefront.shortcuts import PageWindow, safe_next
 from stores.services import account_register
-from tokoblitar.errors import DomainError
+from tokoblitar.errors import Conflict, DomainError, ProviderError
 from tokoblitar.pages import domain_error_message, domain_error_to_form, domain_errors_as_pages
 from tokoblitar.parsing import parse_int_or_none
 
@@ -132,7 +138,14 @@ def product_page(request: HttpRequest, store_slug: str, product_slug: str) -> Ht
 
 
 def _is_buyer(request: HttpRequest) -> bool:
-    return request.user.is_authenticated and request.user.role == User.Role.BUYER
+    """Who may shop: buyers, and sellers in other stores than their own (checkout refuses that)."""
+    return request.user.is_authenticated and request.user.can_shop
+
+
+def _shoppers_only(request: HttpRequest) -> None:
+    """Admins run the platform and never shop: buyer pages answer 403 for them."""
+    if request.user.is_authenticated and not request.user.can_shop:
+        raise PermissionDenied
 
 
 def _cart_groups(request: HttpRequest) -> list[CartGroup]:
@@ -212,7 +225,7 @@ def cart_update(request: HttpRequest) -> HttpResponse:
 def _merge_session_cart(request: HttpRequest, user: User) -> None:
     """Carry a visitor's cart into their account at login; lines that no longer fit are dropped with a note."""
     session_cart = request.session.pop(SESSION_CART, None) or {}
-    if user.role != User.Role.BUYER:
+    if not user.can_shop:
         return
     for product_id, quantity in session_cart.items():
         current = CartItem.objects.filter(buyer=user, product_id=product_id).values_list("quantity", flat=True).first()
@@ -238,10 +251,10 @@ def _checkout_group(request: HttpRequest, store_id: str | None) -> CartGroup | N
 def _quote_context(request: HttpRequest, group: CartGroup, data: dict) -> dict:
     """Live rates and totals for the checkout: the totals come from `checkout_quote`, the one
     function order placement, the API and the assistant use."""
-    address = AddressForm(data)
     rates, rates_error = [], ""
-    if all(data.get(k) for k in ("district", "city")):
-        destination = {k: data.get(k, "") for k in ("name", "phone", "address", "city", "district", "postal_code")}
+    district_id = parse_int_or_none(str(data.get("district_id") or ""), min_value=1, max_value=999_999_999)
+    if district_id is not None:
+        destination = {"district_id": district_id}
         try:
             rates = list(shipping_rates(store=group.store, destination=destination, weight_gram=group.weight_gram))
         except DomainError as exc:
@@ -270,27 +283,28 @@ def _quote_context(request: HttpRequest, group: CartGroup, data: dict) -> dict:
         "discount": discount,
         "shipping_cost": shipping_cost,
         "total": group.subtotal - discount + shipping_cost,
-        "address_ready": address.is_valid() or all(data.get(k) for k in ("district", "city")),
+        "address_ready": district_id is not None,
     }
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkout(request: HttpRequest) -> HttpResponse:
-    if not _is_buyer(request):
-        messages.error(request, _("Checkout hanya untuk akun pembeli."))
-        return redirect("storefront:cart")
+    _shoppers_only(request)
     store_id = request.POST.get("store_id") or request.GET.get("store")
     group = _checkout_group(request, store_id)
     if group is None:
         messages.info(request, _("Keranjang Anda kosong. Pilih produk dulu, lalu checkout."))
         return redirect("storefront:cart")
+    areas = area_list_for_picker()
+    courier_error = ""
     if request.method == "POST" and request.POST.get("action") == "quote":
-        # "Cek ongkir" without JavaScript: show rates for the typed address, place nothing.
-        form = CheckoutForm(initial={"form_token": secrets.token_urlsafe(24), **request.POST.dict()})
-        data = request.POST
+        # "Cek ongkir" without JavaScript: show rates for the chosen district, place nothing.
+        data = _with_district_id(request.POST)
+        form = CheckoutForm(initial={"form_token": secrets.token_urlsafe(24), **data}, areas=areas)
     elif request.method == "POST":
-        form = CheckoutForm(request.POST)
+        data = _with_district_id(request.POST)
+        form = CheckoutForm(data, areas=areas)
         if form.is_valid():
             try:
                 placed = checkout_services.order_place(
@@ -307,28 +321,55 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 domain_error_message(request, exc, prefix=_("Pesanan belum dibuat: %(reason)s"))
             else:
                 return redirect("orders:pay", order_id=placed.order.pk)
-        data = request.POST
+        # Shown beside the courier list, where the buyer has to act, not under the button.
+        courier_error = form.errors.get("courier", [""])[0]
     else:
-        last = request.user.orders.order_by("-created_at").values_list("shipping_address", flat=True).first() or {}
-        initial = {
-            "name": request.user.full_name,
-            "phone": request.user.phone,
-            **last,
-            "store_id": group.store.pk,
-            "form_token": secrets.token_urlsafe(24),
-        }
-        form = CheckoutForm(initial=initial)
+        saved = saved_address_list(user=request.user)
+        chosen = saved_address_get(user=request.user, address_id=parse_int_or_none(request.GET.get("alamat", "")))
+        chosen = chosen or next((a for a in saved if a.is_default), None)
+        if chosen is not None:
+            last = chosen.as_shipping_address()
+        else:
+            last = request.user.orders.order_by("-created_at").values_list("shipping_address", flat=True).first() or {}
+        initial = _with_district_id(
+            {
+                "name": request.user.full_name,
+                "phone": request.user.phone,
+                **last,
+                "store_id": str(group.store.pk),
+                "form_token": secrets.token_urlsafe(24),
+            }
+        )
+        form = CheckoutForm(initial=initial, areas=areas)
         data = {k: str(v) for k, v in initial.items()}
-    context = {"form": form, **_quote_context(request, group, data)}
+    context = {
+        "form": form,
+        "saved_addresses": saved_address_list(user=request.user),
+        "own_store": group.store.owner_id == request.user.pk,
+        **_quote_context(request, group, data),
+        "courier_error": courier_error,
+    }
     return render(request, "storefront/checkout.html", context)
+
+
+def _with_district_id(data: Any) -> dict:
+    """The form data with `district_id` filled in from an older address that names its district
+    and city in words (an order placed before the district list, a client that posts names);
+    the page itself only offers the list."""
+    data = {k: data.get(k) for k in data}
+    if not data.get("district_id") and data.get("district"):
+        try:
+            data["district_id"] = str(area_resolve({"district": data["district"], "city": data.get("city") or ""}).pk)
+        except DomainError:
+            pass  # the list then asks for the district
+    return data
 
 
 @login_required
 @require_GET
 def checkout_quote(request: HttpRequest) -> HttpResponse:
-    """htmx fragment: courier choices, promo result and totals for the address typed so far."""
-    if not _is_buyer(request):
-        raise Http404
+    """htmx fragment: courier choices, promo result and totals for the district chosen so far."""
+    _shoppers_only(request)
     group = _checkout_group(request, request.GET.get("store_id"))
     if group is None:
         raise Http404
@@ -342,8 +383,11 @@ def checkout_quote(request: HttpRequest) -> HttpResponse:
 @require_GET
 def orders(request: HttpRequest) -> HttpResponse:
     page = parse_int_or_none(request.GET.get("page", "1"), min_value=1, max_value=1000) or 1
-    window = PageWindow(order_list_for_buyer(buyer=request.user), page=page, size=20)
-    return render(request, "storefront/orders.html", {"window": window})
+    tab = request.GET.get("status", "")
+    tab = tab if tab in ORDER_TABS else ""
+    window = PageWindow(order_list_for_buyer_tab(buyer=request.user, tab=tab), page=page, size=20)
+    tabs = [(key, label) for key, (label, _statuses) in ORDER_TABS.items()]
+    return render(request, "storefront/orders.html", {"window": window, "tab": tab, "tabs": tabs})
 
 
 @login_required
@@ -372,7 +416,92 @@ def _order_context(order) -> dict:  # noqa: ANN001 - orders.Order
         "events": list(reversed(events)),
         "history": list(order.history.all()),
         "is_paid": order.status in order.PAID_STATES,
+        "can_advance": shipment_can_advance(shipment),
+        "can_confirm": order.status in RECEIVABLE,
     }
+
+
+@login_required
+@require_POST
+@domain_errors_as_pages
+def order_confirm_received(request: HttpRequest, order_id: UUID) -> HttpResponse:
+    """"Pesanan diterima": the buyer closes her order (→ completed)."""
+    try:
+        buyer_order_confirm_received(actor=request.user, order_id=order_id)
+    except Conflict as exc:
+        domain_error_message(request, exc)
+    else:
+        messages.success(request, _("Terima kasih! Pesanan selesai."))
+    return redirect("storefront:order", order_id=order_id)
+
+
+@login_required
+@require_POST
+@domain_errors_as_pages
+def order_buy_again(request: HttpRequest, order_id: UUID) -> HttpResponse:
+    """"Beli lagi": the order's items back in the cart; what cannot come back is said."""
+    _shoppers_only(request)
+    result = checkout_services.buyer_order_buy_again(actor=request.user, order_id=order_id)
+    for name, reason in result.skipped:
+        messages.warning(request, _("%(product)s tidak dimasukkan: %(reason)s") % {"product": name, "reason": reason})
+    if result.added:
+        messages.success(request, _("Dimasukkan ke keranjang: %(products)s") % {"products": ", ".join(result.added)})
+    return redirect("storefront:cart")
+
+
+@login_required
+@require_GET
+@domain_errors_as_pages
+def order_receipt(request: HttpRequest, order_id: UUID) -> HttpResponse:
+    """A printable receipt (print CSS: the page prints without header, footer or buttons)."""
+    order = order_get_for_buyer_with_shipment(buyer=request.user, order_id=order_id)
+    return render(request, "storefront/receipt.html", _order_context(order))
+
+
+@login_required
+@require_POST
+@domain_errors_as_pages
+def order_shipment_advance(request: HttpRequest, order_id: UUID) -> HttpResponse:
+    """Simulator only: the buyer plays the courier one step (the page updates live)."""
+    try:
+        buyer_order_shipment_advance(actor=request.user, order_id=order_id)
+    except (Conflict, ProviderError) as exc:
+        domain_error_message(request, exc)
+    return redirect("storefront:order", order_id=order_id)
+
+
+# --- Profile and saved addresses ---------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    areas = area_list_for_picker()
+    form = SavedAddressForm(request.POST or None, areas=areas, initial={"name": request.user.full_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved_address_create(
+                actor=request.user,
+                address=form.address_data(),
+                label=form.cleaned_data["label"],
+                is_default=form.cleaned_data["is_default"],
+            )
+        except DomainError as exc:
+            domain_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Alamat disimpan."))
+            return redirect("storefront:profile")
+    context = {"form": form, "addresses": saved_address_list(user=request.user)}
+    return render(request, "storefront/profile.html", context)
+
+
+@login_required
+@require_POST
+@domain_errors_as_pages
+def profile_address_delete(request: HttpRequest, address_id: int) -> HttpResponse:
+    saved_address_delete(actor=request.user, address_id=address_id)
+    messages.success(request, _("Alamat dihapus."))
+    return redirect("storefront:profile")
 
 
 # --- Accounts ----------------------------------------------------------------------------

@@ -23,6 +23,10 @@ class Store(models.Model):
     description = models.TextField(_("deskripsi"), blank=True)
     logo_url = models.URLField(max_length=500, blank=True)
     banner_url = models.URLField(max_length=500, blank=True)
+    # Uploaded through the validated image path (stores.services.store_image_set); when set they
+    # win over the older *_url links, which stay for existing data and API clients.
+    logo = models.ImageField(upload_to="stores/logos/%Y/%m/", max_length=300, blank=True)
+    banner = models.ImageField(upload_to="stores/banners/%Y/%m/", max_length=300, blank=True)
     address = models.CharField(_("alamat"), max_length=300, blank=True)
     lat = models.DecimalField(
         max_digits=9,
@@ -45,6 +49,10 @@ class Store(models.Model):
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspension_reason = models.CharField(max_length=300, blank=True)
     featured = models.BooleanField(default=False, db_index=True)
+    # Last time the seller changed her store address (slug): changes are rate-limited.
+    slug_changed_at = models.DateTimeField(null=True, blank=True)
+    # When she first shared her store link from the dashboard (set-up checklist).
+    link_shared_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -58,6 +66,16 @@ class Store(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def logo_src(self) -> str:
+        """The logo to show: the uploaded file, else the older link, else ""."""
+        return self.logo.url if self.logo else self.logo_url
+
+    @property
+    def banner_src(self) -> str:
+        """The banner to show: the uploaded file, else the older link, else ""."""
+        return self.banner.url if self.banner else self.banner_url
+
     def clean(self) -> None:
         """Seller-typed URLs land in `href`/`src` attributes: one strict rule for all of them."""
         errors = {}
@@ -70,10 +88,32 @@ class Store(models.Model):
             raise ValidationError(errors)
 
 
+class StoreSlugHistory(models.Model):
+    """An address a store used to have: `<old>.tokoblitar.com` and `/store/<old>/` answer a 301
+    to the current one (links live on in WhatsApp chats and Instagram bios).
+
+    One row per old slug: when a store takes a slug back, or another store claims it after
+    STORE_SLUG_REDIRECT_DAYS, the row goes (stores.services)."""
+
+    slug = models.SlugField(max_length=63, unique=True)
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="slug_history")
+    # When the store stopped using this slug: the redirect lifetime counts from here.
+    retired_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("alamat lama toko")
+        verbose_name_plural = _("alamat lama toko")
+
+    def __str__(self) -> str:
+        return f"{self.slug} -> {self.store_id}"
+
+
 class StoreFeatureFlags(models.Model):
     """Per-store switches. A store without a row gets the field defaults (see stores.flags)."""
 
-    store = models.OneToOneField("stores.Store", on_delete=models.CASCADE, related_name="feature_flags", primary_key=True)
+    store = models.OneToOneField(
+        "stores.Store", on_delete=models.CASCADE, related_name="feature_flags", primary_key=True
+    )
     # Everyday selling tools are on; the ones that talk to third parties on the seller's
     # behalf (marketplaces, Instagram, WhatsApp) start off until an admin enables them.
     ai_assistant = models.BooleanField(_("asisten AI"), default=True)

@@ -91,7 +91,9 @@ PROVIDER_KINDS: tuple[ProviderKind, ...] = (
         force_variable="SHIPPING_PROVIDER",
         live_alias="kiriminaja",
         key_variable="KIRIMINAJA_API_KEY",
-        simulator_behaviour="rates by courier, service, distance, weight; booking; callbacks to /api/webhooks/kiriminaja",
+        simulator_behaviour=(
+            "rates by courier, service, distance, weight; booking; callbacks to /api/webhooks/kiriminaja"
+        ),
     ),
 )
 
@@ -119,78 +121,52 @@ def _mode(forced: str, *, kind_env: str, live_alias: str, has_key: bool) -> tupl
     return ("live" if has_key else "simulator"), False
 
 
+def _live_options(kind: str, conf: Any) -> dict[str, Any]:
+    if kind == "payments":
+        return {
+            "server_key": conf.MIDTRANS_SERVER_KEY,
+            "client_key": conf.MIDTRANS_CLIENT_KEY,
+            "is_production": conf.MIDTRANS_IS_PRODUCTION,
+            "base_url": conf.MIDTRANS_API_BASE_URL or None,
+            "timeout": conf.MIDTRANS_TIMEOUT_SECONDS,
+        }
+    return {
+        "api_key": conf.KIRIMINAJA_API_KEY,
+        "base_url": conf.KIRIMINAJA_BASE_URL,
+        "is_production": conf.KIRIMINAJA_IS_PRODUCTION,
+        "timeout": conf.KIRIMINAJA_TIMEOUT_SECONDS,
+    }
+
+
+# The option that carries each kind's secret: what a live backend cannot run without, and
+# what a simulator signs its callbacks with (this installation's secret).
+SECRET_OPTION = {"payments": "server_key", "shipping": "api_key"}
+WEBHOOK_PATH = {"payments": "/api/webhooks/midtrans", "shipping": "/api/webhooks/kiriminaja"}
+
+
 def providers_from_settings(conf: Any) -> dict[str, dict[str, Any]]:
-    """The PROVIDERS mapping (see tokoblitar.providers) for payments and shipping, from the
-    per-provider settings on `conf` (django.conf.settings)."""
+    """The PROVIDERS mapping (see tokoblitar.providers) for every kind in PROVIDER_KINDS,
+    from the per-provider settings on `conf` (django.conf.settings).
+
+    Raises ImproperlyConfigured for an unknown `<KIND>_PROVIDER` value."""
     providers: dict[str, dict[str, Any]] = {}
-    kinds = {k.kind: k for k in PROVIDER_KINDS}
-    site_url = conf.SITE_URL
-    sim_secret = conf.SIMULATOR_SECRET
-
-    midtrans_key = conf.MIDTRANS_SERVER_KEY
-    mode, forced = _mode(
-        conf.PAYMENT_PROVIDER,
-        kind_env="PAYMENT_PROVIDER",
-        live_alias="midtrans",
-        has_key=bool(midtrans_key),
-    )
-    if mode == "live":
-        providers["payments"] = {
-            "BACKEND": kinds["payments"].live_backend,
-            "MODE": "live",
-            "NAME": kinds["payments"].name,
-            "FORCED": forced,
-            "REQUIRED": ["server_key"],
-            "OPTIONS": {
-                "server_key": midtrans_key,
-                "client_key": conf.MIDTRANS_CLIENT_KEY,
-                "is_production": conf.MIDTRANS_IS_PRODUCTION,
-                "base_url": conf.MIDTRANS_API_BASE_URL or None,
-                "timeout": conf.MIDTRANS_TIMEOUT_SECONDS,
-            },
-        }
-    else:
-        providers["payments"] = {
-            "BACKEND": kinds["payments"].simulator_backend,
-            "MODE": "simulator",
-            "NAME": kinds["payments"].name,
-            "FORCED": forced,
-            "OPTIONS": {
-                "server_key": sim_secret,
-                "webhook_url": site_url.rstrip("/") + "/api/webhooks/midtrans",
-            },
-        }
-
-    kiriminaja_key = conf.KIRIMINAJA_API_KEY
-    mode, forced = _mode(
-        conf.SHIPPING_PROVIDER,
-        kind_env="SHIPPING_PROVIDER",
-        live_alias="kiriminaja",
-        has_key=bool(kiriminaja_key),
-    )
-    if mode == "live":
-        providers["shipping"] = {
-            "BACKEND": kinds["shipping"].live_backend,
-            "MODE": "live",
-            "NAME": kinds["shipping"].name,
-            "FORCED": forced,
-            "REQUIRED": ["api_key"],
-            "OPTIONS": {
-                "api_key": kiriminaja_key,
-                "base_url": conf.KIRIMINAJA_BASE_URL,
-                "is_production": conf.KIRIMINAJA_IS_PRODUCTION,
-                "timeout": conf.KIRIMINAJA_TIMEOUT_SECONDS,
-            },
-        }
-    else:
-        providers["shipping"] = {
-            "BACKEND": kinds["shipping"].simulator_backend,
-            "MODE": "simulator",
-            "NAME": kinds["shipping"].name,
-            "FORCED": forced,
-            "OPTIONS": {
-                "api_key": sim_secret,
-                "webhook_url": site_url.rstrip("/") + "/api/webhooks/kiriminaja",
-            },
-        }
+    for k in PROVIDER_KINDS:
+        secret = SECRET_OPTION[k.kind]
+        mode, forced = _mode(
+            getattr(conf, k.force_variable),
+            kind_env=k.force_variable,
+            live_alias=k.live_alias,
+            has_key=bool(getattr(conf, k.key_variable)),
+        )
+        if mode == "live":
+            entry = {"BACKEND": k.live_backend, "REQUIRED": [secret], "OPTIONS": _live_options(k.kind, conf)}
+        else:
+            entry = {
+                "BACKEND": k.simulator_backend,
+                "OPTIONS": {
+                    secret: conf.SIMULATOR_SECRET,
+                    "webhook_url": conf.SITE_URL.rstrip("/") + WEBHOOK_PATH[k.kind],
+                },
+            }
+        providers[k.kind] = {**entry, "MODE": mode, "NAME": k.name, "FORCED": forced}
     return providers

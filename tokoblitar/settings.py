@@ -329,6 +329,8 @@ MIDTRANS_SERVER_KEY = env.str("MIDTRANS_SERVER_KEY", default="")
 MIDTRANS_CLIENT_KEY = env.str("MIDTRANS_CLIENT_KEY", default="")
 MIDTRANS_IS_PRODUCTION = env.bool("MIDTRANS_IS_PRODUCTION", default=False)
 PAYMENT_EXPIRY_MINUTES = env.int("PAYMENT_EXPIRY_MINUTES", default=15)
+# Days after delivery before an order the buyer did not confirm completes by itself.
+ORDER_AUTO_COMPLETE_DAYS = env.int("ORDER_AUTO_COMPLETE_DAYS", default=3)
 # Only for tests/staging against a fake or proxy Midtrans; empty = the SDK's sandbox/production URL.
 MIDTRANS_API_BASE_URL = env.str("MIDTRANS_API_BASE_URL", default="")
 MIDTRANS_TIMEOUT_SECONDS = env.float("MIDTRANS_TIMEOUT_SECONDS", default=10.0)

@@ -16,7 +16,8 @@ from PIL import Image
 from catalog import services
 from catalog.models import ProductImage
 from catalog.services import IMAGE_MAX_DECODE_PIXELS, MAX_IMAGES_PER_PRODUCT, product_image_add
-from catalog.tests.factories import image_bytes, catalog_product
+from catalog.tests.factories import catalog_product, image_bytes
+from tokoblitar import images
 from tokoblitar.errors import ValidationFailed
 
 
@@ -80,19 +81,19 @@ def test_image_count_is_checked_before_decoding(seller, media):
 def test_decodes_are_bounded_per_process():
     # Hold every slot: the next decode waits, then gives up with a 409 "busy" rather than
     # adding another few hundred MB.
-    taken = [services._decode_slots.acquire(timeout=1) for _ in range(services.IMAGE_DECODE_CONCURRENCY)]
+    taken = [images._decode_slots.acquire(timeout=1) for _ in range(images.IMAGE_DECODE_CONCURRENCY)]
     assert all(taken)
     try:
         from tokoblitar.errors import Conflict
 
-        original = services.IMAGE_DECODE_WAIT_SECONDS
-        services.IMAGE_DECODE_WAIT_SECONDS = 0.2
+        original = images.IMAGE_DECODE_WAIT_SECONDS
+        images.IMAGE_DECODE_WAIT_SECONDS = 0.2
         try:
             with pytest.raises(Conflict):
-                services._reencode(_upload(image_bytes("PNG", (40, 40))))
+                images.image_reencode(_upload(image_bytes("PNG", (40, 40))))
         finally:
-            services.IMAGE_DECODE_WAIT_SECONDS = original
+            images.IMAGE_DECODE_WAIT_SECONDS = original
     finally:
         for _ in taken:
-            services._decode_slots.release()
-    assert services._reencode(_upload(image_bytes("PNG", (40, 40))))[:2] == b"\xff\xd8"
+            images._decode_slots.release()
+    assert images.image_reencode(_upload(image_bytes("PNG", (40, 40))))[:2] == b"\xff\xd8"

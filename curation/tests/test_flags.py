@@ -30,7 +30,7 @@ def test_require_feature_names_feature_and_store():
     StoreFeatureFlags.objects.create(store=store, promos=False)
     with pytest.raises(FeatureDisabled) as exc:
         require_feature(store=store, feature="promos")
-    assert exc.value.status_code == 403
+    assert exc.value.code == "feature_disabled"  # the API maps it to 403
     assert "promos" in exc.value.message and "Keripik Bu Sri" in exc.value.message
     # Other stores keep the default.
     require_feature(store=quick_store(), feature="promos")

@@ -1,0 +1,105 @@
+"""Validated image uploads: one path for every picture a user sends us (product photos,
+store logos and banners).
+
+`image_reencode` checks the real content (not the file name), bounds the memory a decode
+may take, and re-encodes as a JPEG: EXIF (GPS position, camera serial) never survives,
+orientation is applied first, transparency is flattened onto white.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from tokoblitar.errors import Conflict, ValidationFailed
+
+# Re-encoded longest side: sharp on phones, far smaller than camera originals.
+IMAGE_MAX_SIDE = 1600
+# Decode memory budget. A 170 KB PNG can declare 6300x6300 px and decode into 500 MB, so
+# the size is read from the header (Image.open is lazy) and checked before any decode:
+# - at most IMAGE_MAX_PIXELS in the file (a 50 MP phone photo), and
+# - at most IMAGE_MAX_DECODE_PIXELS actually decoded: 16 MP x 4 bytes (RGBA) = 64 MB per
+#   frame, about 2 frames alive at the peak (decode + transposed/converted copy), so
+#   ~130 MB per decode. JPEGs decode at 1/2, 1/4 or 1/8 scale (draft mode) when that still
+#   covers the wanted side, so a 48 MP photo decodes as 12 MP; PNG/WebP decode at full size.
+IMAGE_MAX_PIXELS = 50_000_000
+IMAGE_MAX_DECODE_PIXELS = 16_000_000
+# At most this many decodes at once per process (each up to the budget above); others wait.
+IMAGE_DECODE_CONCURRENCY = 2
+IMAGE_DECODE_WAIT_SECONDS = 30
+_decode_slots = threading.BoundedSemaphore(IMAGE_DECODE_CONCURRENCY)
+ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+def image_reencode(upload: UploadedFile, *, field: str = "image", max_side: int = IMAGE_MAX_SIDE) -> bytes:
+    """The upload as JPEG bytes, longest side at most `max_side` px, without metadata.
+
+    Raises ValidationFailed (`not_an_image`: not a JPEG/PNG/WebP or broken; `image_too_large`:
+    over MAX_IMAGE_UPLOAD_BYTES or too many pixels), its field errors under `field`, and
+    Conflict (`busy`) when every decode slot stayed taken for IMAGE_DECODE_WAIT_SECONDS.
+    """
+    limit = settings.MAX_IMAGE_UPLOAD_BYTES
+    too_large = ValidationFailed(
+        _("Image is too large"),
+        code="image_too_large",
+        params={"max_mb": limit // (1024 * 1024)},
+        fields={field: [_("At most %(max_mb)s MB per image")]},
+    )
+    if upload.size is None or upload.size > limit:
+        raise too_large
+    raw = upload.read()
+    if len(raw) > limit:
+        raise too_large
+    not_image = ValidationFailed(
+        _("Not an image"), code="not_an_image", fields={field: [_("Upload a JPEG, PNG or WebP image")]}
+    )
+    too_many_pixels = ValidationFailed(
+        _("Image is too large"), code="image_too_large", fields={field: [_("Image dimensions are too large")]}
+    )
+    try:
+        # Header only: nothing is decoded until the dimensions passed.
+        with Image.open(io.BytesIO(raw), formats=sorted(ALLOWED_IMAGE_FORMATS)) as probe:
+            if probe.format not in ALLOWED_IMAGE_FORMATS:
+                raise not_image
+            if probe.width * probe.height > IMAGE_MAX_PIXELS:
+                raise too_many_pixels
+            probe.verify()
+        if not _decode_slots.acquire(timeout=IMAGE_DECODE_WAIT_SECONDS):
+            raise Conflict(_("The server is busy processing images; try again in a moment"), code="busy")
+        try:
+            out = _decode_and_encode(raw, too_many_pixels, max_side)
+        finally:
+            _decode_slots.release()
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
+        raise not_image from exc
+    return out.getvalue()
+
+
+def _decode_and_encode(raw: bytes, too_many_pixels: ValidationFailed, max_side: int) -> io.BytesIO:
+    """Decode (within IMAGE_MAX_DECODE_PIXELS), orient, shrink, flatten, encode as JPEG."""
+    with Image.open(io.BytesIO(raw), formats=sorted(ALLOWED_IMAGE_FORMATS)) as img:
+        if img.format == "JPEG":
+            # Let libjpeg decode at the smallest 1/2^n scale still covering max_side.
+            img.draft(None, (max_side, max_side))
+        if img.width * img.height > IMAGE_MAX_DECODE_PIXELS:
+            raise too_many_pixels
+        img.load()
+        img = ImageOps.exif_transpose(img)
+        img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        if img.mode in ("RGBA", "LA", "P", "PA"):
+            img = img.convert("RGBA")
+            # Pictures show on white cards: flatten transparency onto white.
+            background = Image.new("RGB", img.size, (255, 255, 255))
+            background.paste(img, mask=img.getchannel("A"))
+            img = background
+        elif img.mode != "RGB":
+            img = img.convert("RGB")
+        out = io.BytesIO()
+        # No exif=/icc_profile= passed: the JPEG carries pixels only.
+        img.save(out, format="JPEG", quality=85, optimize=True, progressive=True)
+    return out
