@@ -6,6 +6,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
+        from accounts import schema  # noqa: F401 - registers the OpenAPI auth extension
         from accounts.realtime import connect_signals
 
         connect_signals()

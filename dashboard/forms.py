@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, Product
 from promos.models import Promo
-from shipping.models import COURIERS, ShippingSettings
+from shipping.models import COURIERS, Area, ShippingSettings
 from tokoblitar.validators import validate_web_url
 
 
@@ -104,9 +104,39 @@ class PromoForm(forms.Form):
     ends_at = forms.DateTimeField(label=_("Berakhir"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
 
+_IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
+
+
 class StoreForm(forms.Form):
+    """Store settings. `logo`/`banner` are uploads (checked in stores.services like product
+    photos); `lat`/`lng` are filled by the map or "use my location" and stay typeable."""
+
+    UPLOADS = ("logo", "banner")
+
     name = forms.CharField(label=_("Nama toko"), max_length=120)
+    slug = forms.CharField(
+        label=_("Alamat toko"),
+        max_length=63,
+        required=False,  # empty keeps the current address
+        help_text=_(
+            "Huruf kecil, angka dan tanda hubung. Bisa diganti sekali dalam 30 hari; "
+            "alamat lama tetap diarahkan ke alamat baru."
+        ),
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "off", "spellcheck": "false"}),
+    )
     description = forms.CharField(label=_("Deskripsi"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_("JPEG, PNG atau WebP, maksimal 10 MB. Persegi terlihat paling baik."),
+        widget=forms.FileInput(attrs={"accept": _IMAGE_ACCEPT}),
+    )
+    banner = forms.FileField(
+        label=_("Banner"),
+        required=False,
+        help_text=_("JPEG, PNG atau WebP, maksimal 10 MB. Lebar, misalnya 1600 × 500."),
+        widget=forms.FileInput(attrs={"accept": _IMAGE_ACCEPT}),
+    )
     logo_url = forms.URLField(
         label=_("URL logo"), required=False, max_length=500, assume_scheme="https", validators=[validate_web_url]
     )
@@ -114,8 +144,24 @@ class StoreForm(forms.Form):
         label=_("URL banner"), required=False, max_length=500, assume_scheme="https", validators=[validate_web_url]
     )
     address = forms.CharField(label=_("Alamat"), required=False, max_length=300)
-    lat = forms.DecimalField(label=_("Garis lintang"), required=False, min_value=-90, max_value=90, decimal_places=6)
-    lng = forms.DecimalField(label=_("Garis bujur"), required=False, min_value=-180, max_value=180, decimal_places=6)
+    lat = forms.DecimalField(
+        label=_("Garis lintang"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        decimal_places=6,
+        localize=False,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    lng = forms.DecimalField(
+        label=_("Garis bujur"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        decimal_places=6,
+        localize=False,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
     google_maps_url = forms.URLField(
         label=_("Tautan Google Maps"),
         required=False,
@@ -127,12 +173,30 @@ class StoreForm(forms.Form):
         label=_("Instagram (tanpa @)"), regex=r"^[A-Za-z0-9._]{1,30}$", required=False, max_length=30
     )
 
+    def store_data(self) -> dict:
+        """The service's fields (uploads apart); empty text is "", empty coordinates None."""
+        return {
+            k: ("" if v is None and k not in ("lat", "lng") else v)
+            for k, v in self.cleaned_data.items()
+            if k not in self.UPLOADS and not (k == "slug" and not v)
+        }
+
+
+def _area_choices() -> list:
+    """Districts grouped by city (`<optgroup>`), Blitar first: a seller picks, never types a code."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for area in Area.objects.order_by("province", "city", "name").only("id", "name", "city", "province"):
+        groups.setdefault(f"{area.city}, {area.province}", []).append((area.pk, area.name))
+    ordered = sorted(groups.items(), key=lambda item: ("blitar" not in item[0].lower(), item[0]))
+    return [("", _("— Pilih kecamatan —")), *ordered]
+
 
 class ShippingForm(forms.Form):
-    origin_area_id = forms.IntegerField(
-        label=_("Kode kecamatan asal"),
-        min_value=1,
-        help_text=_("Kode Kemendagri, misalnya 357202 untuk Kepanjenkidul, Kota Blitar."),
+    origin_area_id = forms.TypedChoiceField(
+        label=_("Kecamatan asal pengiriman"),
+        coerce=int,
+        choices=_area_choices,
+        help_text=_("Tempat paket dijemput kurir; ongkir dihitung dari sini."),
     )
     couriers = forms.MultipleChoiceField(
         label=_("Kurir yang dipakai"), choices=list(COURIERS.items()), widget=forms.CheckboxSelectMultiple

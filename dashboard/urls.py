@@ -19,6 +19,7 @@ urlpatterns = [
     path("promo/", views.promos, name="promos"),
     path("promo/<uuid:promo_id>/hapus/", views.promo_remove, name="promo-delete"),
     path("toko/", views.store_settings, name="store"),
+    path("toko/dibagikan/", views.store_link_shared, name="store-shared"),
     path("pengiriman/", views.shipping_settings, name="shipping"),
     path("integrasi/", views.integrations, name="integrations"),
 ]

@@ -30,7 +30,7 @@ from dashboard.forms import (
     ShippingForm,
     StoreForm,
 )
-from dashboard.selectors import integrations_status, seller_overview
+from dashboard.selectors import integrations_status, seller_overview, seller_setup_checklist, store_public_url
 from orders.models import Order
 from orders.selectors import order_get_for_store, order_list_for_store
 from orders.services import seller_order_cancel, seller_order_process
@@ -38,7 +38,9 @@ from promos.selectors import promo_list_for_owner
 from promos.services import seller_promo_create, seller_promo_delete, seller_store_for_promos
 from shipping.services import (
     seller_order_ship,
-    shipment_advance,
+    seller_order_shipment_advance,
+    shipment_can_advance,
+    shipment_manual_ship_allowed,
     shipping_settings_get_or_create,
     shipping_settings_update,
 )
@@ -46,7 +48,7 @@ from storefront.shortcuts import PageWindow
 from stores.flags import store_feature_enabled
 from stores.models import Store
 from stores.selectors import store_get_for_seller
-from stores.services import store_update
+from stores.services import seller_store_link_shared, seller_store_update
 from tokoblitar.errors import Conflict, DomainError, ValidationFailed
 from tokoblitar.pages import (
     domain_error_message,
@@ -87,7 +89,13 @@ def overview(request: HttpRequest, store: Store) -> HttpResponse:
     return render(
         request,
         "dashboard/overview.html",
-        {"store": store, "overview": seller_overview(store=store), "nav": "overview"},
+        {
+            "store": store,
+            "overview": seller_overview(store=store),
+            "checklist": seller_setup_checklist(store=store),
+            "store_url": store_public_url(store=store),
+            "nav": "overview",
+        },
     )
 
 
@@ -205,6 +213,12 @@ def order_detail(request: HttpRequest, store: Store, order_id: UUID) -> HttpResp
         "store": store,
         "order": order,
         "shipment": shipment,
+        # After an automatic booking the page shows it and never offers a second, typed AWB.
+        "manual_ship_allowed": shipment_manual_ship_allowed(shipment),
+        "can_advance": shipment_can_advance(shipment),
+        "pickup_schedule": shipping_settings_get_or_create(store=store).get_pickup_schedule_display()
+        if shipment is not None
+        else "",
         "events": list(shipment.events.all()) if shipment is not None else [],
         "ship_form": ShipForm(),
         "cancel_form": CancelForm(),
@@ -236,7 +250,7 @@ def order_action(request: HttpRequest, store: Store, order_id: UUID, action: str
                 seller_order_cancel(actor=request.user, order_id=order.pk, reason=form.cleaned_data["reason"])
                 messages.success(request, _("Pesanan dibatalkan; stok dikembalikan."))
         elif action == "advance":
-            shipment_advance(order=order)
+            seller_order_shipment_advance(actor=request.user, order_id=order.pk)
             messages.success(request, _("Simulator kurir memajukan status paket."))
         else:
             messages.error(request, _("Aksi tidak dikenal."))
@@ -290,18 +304,33 @@ def promo_remove(request: HttpRequest, store: Store, promo_id: UUID) -> HttpResp
 @require_http_methods(["GET", "POST"])
 @seller_page
 def store_settings(request: HttpRequest, store: Store) -> HttpResponse:
-    fields = list(StoreForm.base_fields)
-    form = StoreForm(request.POST or None, initial={name: getattr(store, name) for name in fields})
+    fields = [name for name in StoreForm.base_fields if name not in StoreForm.UPLOADS]
+    form = StoreForm(
+        request.POST or None, request.FILES or None, initial={name: getattr(store, name) for name in fields}
+    )
     if request.method == "POST" and form.is_valid():
-        data = {k: ("" if v is None and k not in ("lat", "lng") else v) for k, v in form.cleaned_data.items()}
         try:
-            store = store_update(store=store, data=data)
+            # Fields, a new address and the uploaded logo/banner: saved together or not at all.
+            store = seller_store_update(
+                actor=request.user,
+                data=form.store_data(),
+                logo=form.cleaned_data.get("logo"),
+                banner=form.cleaned_data.get("banner"),
+            )
         except DomainError as exc:
             _form_errors_from(form, exc)
         else:
             messages.success(request, _("Pengaturan toko tersimpan."))
             return redirect("dashboard:store")
     return render(request, "dashboard/store_settings.html", {"store": store, "form": form, "nav": "store"})
+
+
+@require_POST
+@seller_page
+def store_link_shared(request: HttpRequest, store: Store) -> HttpResponse:
+    """The share buttons report a share here (a beacon from static/js/share.js), for the checklist."""
+    seller_store_link_shared(actor=request.user)
+    return HttpResponse(status=204)
 
 
 @require_http_methods(["GET", "POST"])

@@ -18,6 +18,7 @@ from orders.models import CartItem, Order
 from orders.selectors import order_list_for_buyer
 from shipping.models import Area
 from stores.models import Store
+from stores.selectors import store_moved_to
 from tokoblitar.errors import NotFound
 
 
@@ -29,18 +30,49 @@ def store_get_visible(*, slug: str) -> Store:
     return store
 
 
-def product_get_public(*, store_slug: str, product_slug: str) -> Product:
-    product = (
+def store_get_visible_or_moved(*, slug: str) -> Store:
+    """Like `store_get_visible`, but an old address (before a change of slug) finds the store
+    too: the caller compares `store.slug` with what was asked and answers a 301."""
+    try:
+        return store_get_visible(slug=slug)
+    except NotFound:
+        current = store_moved_to(slug=slug)
+        if current is None:
+            raise
+        return store_get_visible(slug=current)
+
+
+def _public_product_qs():
+    return (
         Product.objects.public()
-        .filter(store__slug=store_slug, slug=product_slug)
         .select_related("store", "category")
         .prefetch_related(first_image_prefetch())
         .defer("search_vector")
-        .first()
     )
+
+
+def product_get_public(*, store_slug: str, product_slug: str) -> Product:
+    """The public product at `/p/<store_slug>/<product_slug>/` (one query, images prefetched).
+
+    An old address (the store or the product renamed since the link was shared) finds the
+    product at its current one: the caller compares slugs and answers a 301. NotFound else."""
+    product = _public_product_qs().filter(store__slug=store_slug, slug=product_slug).first()
+    if product is None:
+        product = _product_moved(store_slug=store_slug, product_slug=product_slug)
     if product is None:
         raise NotFound(_("Product not found"), code="product_not_found")
     return product
+
+
+def _product_moved(*, store_slug: str, product_slug: str) -> Product | None:
+    """Only on a miss: follow the store's and the product's slug history (a few indexed queries)."""
+    current_store_slug = store_slug
+    if not Store.objects.filter(slug=store_slug).exists():
+        current_store_slug = store_moved_to(slug=store_slug)
+        if current_store_slug is None:
+            return None
+    qs = _public_product_qs().filter(store__slug=current_store_slug)
+    return qs.filter(slug=product_slug).first() or qs.filter(slug_history__slug=product_slug).first()
 
 
 def product_list_more_from_store(*, product: Product, limit: int = 4) -> list[Product]:

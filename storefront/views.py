@@ -45,11 +45,12 @@ from storefront.selectors import (
     order_list_for_buyer_tab,
     product_get_public,
     product_list_more_from_store,
-    store_get_visible,
+    store_get_visible_or_moved,
 )
 from storefront.shortcuts import PageWindow, safe_next
 from stores.services import account_register
 from tokoblitar.errors import Conflict, DomainError, ProviderError
+from tokoblitar.middleware import store_moved_url
 from tokoblitar.pages import domain_error_message, domain_error_to_form, domain_errors_as_pages
 from tokoblitar.parsing import parse_int_or_none
 
@@ -107,7 +108,14 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_GET
 @domain_errors_as_pages
 def store_page(request: HttpRequest, slug: str) -> HttpResponse:
-    store = store_get_visible(slug=slug)
+    store = store_get_visible_or_moved(slug=slug)
+    if store.slug != slug:
+        # An address from before a change of slug (shared on WhatsApp/Instagram): 301 onwards.
+        on_subdomain = getattr(request, "store_slug", None) is not None
+        return redirect(
+            store_moved_url(request, store.slug) if on_subdomain else reverse("storefront:store", args=[store.slug]),
+            permanent=True,
+        )
     page = parse_int_or_none(request.GET.get("page", "1"), min_value=1, max_value=1000) or 1
     window = PageWindow(product_search(store=str(store.pk)), page=page)
     return render(request, "storefront/store.html", {"store": store, "window": window})
@@ -122,6 +130,9 @@ def subdomain_store_page(request: HttpRequest) -> HttpResponse:
 @domain_errors_as_pages
 def product_page(request: HttpRequest, store_slug: str, product_slug: str) -> HttpResponse:
     product = product_get_public(store_slug=store_slug, product_slug=product_slug)
+    if (product.store.slug, product.slug) != (store_slug, product_slug):
+        # The product or its store was renamed since this link was shared: 301 to where it is now.
+        return redirect("storefront:product", store_slug=product.store.slug, product_slug=product.slug, permanent=True)
     images = list(product.images.all())
     context = {
         "product": product,

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.permissions import IsSeller
 from stores.selectors import store_get_for_seller
-from stores.services import account_register, store_update
+from stores.services import account_register, seller_store_update
 from tokoblitar.api.errors import envelope
 from tokoblitar.api.inputs import StrictInputSerializer
+from tokoblitar.errors import ValidationFailed
 from tokoblitar.validators import validate_web_url
 
 
@@ -32,6 +35,9 @@ class StoreOutput(serializers.Serializer):
     description = serializers.CharField()
     logo_url = serializers.CharField()
     banner_url = serializers.CharField()
+    # What pages show: the uploaded picture, else the link above, else "".
+    logo = serializers.CharField(source="logo_src")
+    banner = serializers.CharField(source="banner_src")
     address = serializers.CharField()
     lat = serializers.FloatField(allow_null=True)
     lng = serializers.FloatField(allow_null=True)
@@ -81,10 +87,31 @@ class SellerStoreApi(APIView):
     def put(self, request):
         data = StoreUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        store = store_update(store=store_get_for_seller(user=request.user), data=data.validated_data)
+        store = seller_store_update(actor=request.user, data=data.validated_data)
         return envelope(StoreOutput(store).data)
 
     patch = put
+
+
+class SellerStoreImageApi(APIView):
+    """`POST /api/seller/store/logo|banner` (multipart `image`): the same validated upload as
+    product photos (content checked, EXIF stripped, re-encoded JPEG)."""
+
+    permission_classes = [IsSeller]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": inline_serializer("StoreImageUpload", {"image": serializers.ImageField()})},
+        responses={200: StoreOutput},
+    )
+    def post(self, request, kind: str):
+        upload = request.FILES.get("image") or request.FILES.get("file")
+        if upload is None:
+            raise ValidationFailed(
+                _("No image uploaded"), code="no_image", fields={"image": [_("Send the file in the 'image' field")]}
+            )
+        store = seller_store_update(actor=request.user, data={}, **{kind: upload})
+        return envelope(StoreOutput(store).data)
 
 
 class RegisterApi(APIView):

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.module_loading import import_string
 
 # Subdomains that are the platform itself, never a store.
 RESERVED_SUBDOMAINS = frozenset({"www", "api", "admin", "static", "media", "app", "dashboard"})
@@ -27,6 +28,14 @@ def store_slug_from_host(host: str, domain: str) -> str | None:
     if not slug or "." in slug or slug in RESERVED_SUBDOMAINS:
         return None
     return slug
+
+
+def store_moved_url(request: HttpRequest, slug: str) -> str:
+    """The same address on the store subdomain `slug` (scheme, port, path and query kept)."""
+    host = request.get_host()
+    port = host.rsplit(":", 1)[1] if ":" in host and not host.endswith("]") else ""
+    netloc = f"{slug}.{settings.STORE_DOMAIN}" + (f":{port}" if port else "")
+    return f"{request.scheme}://{netloc}{request.get_full_path()}"
 
 
 class StoreSubdomainMiddleware:
@@ -50,6 +59,12 @@ class StoreSubdomainMiddleware:
         from tokoblitar.errors import NotFound
 
         if isinstance(exception, Http404 | NotFound):
+            # An old store address (the store changed its slug): 301 to the same path on the
+            # new subdomain. The lookup lives in the stores layer, named by a setting, and runs
+            # only on a miss.
+            moved_to = import_string(settings.STORE_SLUG_REDIRECT)(slug=request.store_slug)
+            if moved_to and moved_to != request.store_slug:
+                return HttpResponsePermanentRedirect(store_moved_url(request, moved_to))
             from tokoblitar.api.handlers import handler404
 
             return handler404(request, exception)

@@ -32,6 +32,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 # Store subdomains: <slug>.<STORE_DOMAIN> maps to that store's page.
 STORE_DOMAIN = env.str("STORE_DOMAIN", default="tokoblitar.com")
+# Where an old store address leads now (the stores layer; the kernel's subdomain middleware
+# looks it up by name before answering 404): `f(*, slug) -> current slug | None`.
+STORE_SLUG_REDIRECT = "stores.selectors.store_moved_to"
 # Signed in once, signed in on every store's subdomain: when STORE_DOMAIN is set explicitly the
 # session (and language choice) cookies go to `.<STORE_DOMAIN>`. Not by default: a cookie for
 # .tokoblitar.com would be refused on localhost and nobody could sign in to `make run`.
@@ -377,7 +380,9 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
         "style-src-attr": [UNSAFE_INLINE],
-        "img-src": [SELF, "data:", "blob:", "https:"],
+        # OpenStreetMap tiles for the store-location map (Leaflet from our static files) are
+        # named on purpose: "https:" covers them today, this keeps them if that is narrowed.
+        "img-src": [SELF, "data:", "blob:", "https:", "https://tile.openstreetmap.org"],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
         "object-src": [NONE],

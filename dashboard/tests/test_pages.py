@@ -100,11 +100,13 @@ def test_create_product_with_bad_input_changes_nothing(seller_web, store):
 
 
 def test_non_image_upload_is_refused_with_message(seller_web, store):
+    # Issue 11 item 6: the product and its photo are saved together or not at all, so a
+    # rejected photo leaves no product published without it; the form says why, in Indonesian.
     fake = SimpleUploadedFile("foto.jpg", b"%PDF-1.4 not an image", content_type="image/jpeg")
     response = seller_web.post("/dashboard/produk/baru/", {**product_form(), "image": fake}, follow=True)
-    assert "fotonya ditolak" in response.content.decode()
-    product = Product.objects.get(store=store)
-    assert product.images.count() == 0
+    assert response.status_code == 200
+    assert "Unggah foto JPEG, PNG atau WebP" in response.content.decode()
+    assert not Product.objects.filter(store=store).exists()
 
 
 def test_edit_archive_and_other_sellers_product_is_404(seller_web, store, other_seller):

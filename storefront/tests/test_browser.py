@@ -42,9 +42,6 @@ ADDRESS = {
     "Nama penerima": "Siti Aminah",
     "Nomor HP": "081234567890",
     "Alamat lengkap": "Jl. Merdeka No. 12, RT 02 RW 03",
-    "Kecamatan": "Sananwetan",
-    "Kota/Kabupaten": "Kota Blitar",
-    "Kode pos": "66137",
 }
 
 
@@ -100,6 +97,7 @@ def test_buyer_searches_buys_pays_and_tracks_live(page, shoot, task_worker):
 
     for label, value in ADDRESS.items():
         page.get_by_label(label, exact=True).fill(value)
+    page.get_by_label("Kecamatan", exact=True).select_option(label="Sananwetan")
     page.get_by_test_id("check-rates").click()
     options = page.get_by_test_id("courier-option")
     expect(options.first).to_be_visible()
