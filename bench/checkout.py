@@ -94,6 +94,7 @@ def start_server(port: int, extra_env: dict | None = None) -> subprocess.Popen:
         **os.environ,
         "DEBUG": "false",
         "SECURE_SSL_REDIRECT": "false",  # plain http on 127.0.0.1
+        "ALLOW_SIMULATORS": "true",  # DEBUG off: the simulators must be forced (and are, loudly)
         "SECRET_KEY": secrets.token_urlsafe(48),
         "RATELIMIT_ENABLE": "false",
         "PAYMENT_PROVIDER": "simulator",

@@ -42,7 +42,7 @@ def ensure_orders(*, store, count: int) -> None:
     from accounts.models import User
     from catalog.models import Product
     from orders.models import Order
-    from orders.services import order_place
+    from checkout.services import order_place
 
     have = Order.objects.filter(store=store).count()
     if have >= count:
@@ -148,6 +148,7 @@ def main() -> int:
         **os.environ,
         "DEBUG": "false",
         "SECURE_SSL_REDIRECT": "false",  # plain http on 127.0.0.1
+        "ALLOW_SIMULATORS": "true",  # DEBUG off: the simulators must be forced (and are, loudly)
         "RATELIMIT_ENABLE": "false",
         "LOG_LEVEL": "WARNING",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",

@@ -252,6 +252,7 @@ def main() -> int:
         **os.environ,
         "DEBUG": "false",
         "SECURE_SSL_REDIRECT": "false",  # plain http on 127.0.0.1
+        "ALLOW_SIMULATORS": "true",  # DEBUG off: the simulators must be forced (and are, loudly)
         "SECRET_KEY": secrets.token_urlsafe(48),
         "RATELIMIT_ENABLE": "false",
         "LOG_LEVEL": "WARNING",

@@ -89,8 +89,12 @@ def main() -> int:
     from accounts.models import User
     from catalog.models import Product
     from orders.models import Order, OrderStatusChange, PaymentEvent
+    from checkout.services import order_place
     from orders.payments.base import STATUS_CODES, format_gross_amount, notification_signature
-    from orders.services import order_place
+    from tokoblitar.providers import provider_config
+
+    # The bench server runs the payment simulator, which verifies with this installation's secret.
+    key = provider_config("payments").options["server_key"]
 
     tag = secrets.token_hex(3)
     initial_stock = args.orders * 2
@@ -125,7 +129,9 @@ def main() -> int:
             "transaction_id": f"bench-{order.number}",
             "status_message": "midtrans payment notification",
             "status_code": code,
-            "signature_key": notification_signature(order_id=order.number, status_code=code, gross_amount=gross),
+            "signature_key": notification_signature(
+                order_id=order.number, status_code=code, gross_amount=gross, key=key
+            ),
             "payment_type": "qris",
             "order_id": order.number,
             "merchant_id": "G000BENCH",
