@@ -115,4 +115,3 @@ def saved_address_delete(*, actor: User, address_id: int) -> None:
             successor = SavedAddress.objects.filter(user=actor).order_by("-created_at", "-id").first()
             if successor is not None:
                 SavedAddress.objects.filter(pk=successor.pk).update(is_default=True)
-

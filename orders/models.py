@@ -1,5 +1,6 @@
 import secrets
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -34,9 +35,10 @@ class CartItem(models.Model):
 _NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 
 
-def new_order_number() -> str:
-    """`TB-20261123-7KQ2XM`: the Jakarta date and six random characters (32^6 per day)."""
-    day = timezone.localtime(timezone.now()).strftime("%Y%m%d")
+def new_order_number(at: datetime | None = None) -> str:
+    """`TB-20261123-7KQ2XM`: the Jakarta date of `at` (default now) and six random characters
+    (32^6 per day)."""
+    day = timezone.localtime(at or timezone.now()).strftime("%Y%m%d")
     return f"TB-{day}-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(6))
 
 

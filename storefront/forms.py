@@ -165,4 +165,3 @@ class CheckoutForm(AddressForm):
     promo_code = forms.CharField(label=_("Kode promo"), max_length=40, required=False)
     # A random token per rendered form: the idempotency key of the order it places.
     form_token = forms.RegexField(regex=r"^[A-Za-z0-9_-]{16,64}$", widget=forms.HiddenInput, required=False)
-

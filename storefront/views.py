@@ -384,7 +384,8 @@ def checkout_quote(request: HttpRequest) -> HttpResponse:
     group = _checkout_group(request, request.GET.get("store_id"))
     if group is None:
         raise Http404
-    return render(request, "storefront/partials/quote.html", _quote_context(request, group, request.GET))
+    data = _with_district_id(request.GET)
+    return render(request, "storefront/partials/quote.html", _quote_context(request, group, data))
 
 
 # --- Orders ----------------------------------------------------------------------------

@@ -48,7 +48,15 @@ class StoreSubdomainMiddleware:
             request.store_slug = slug
             # The rest of the site (product pages, cart, static) keeps working on the subdomain.
             request.urlconf = SUBDOMAIN_URLCONF
-        return self.get_response(request)
+        response = self.get_response(request)
+        if slug is not None and response.status_code == 404:
+            # An old store address (the store changed its slug): 301 to the same path on the
+            # new subdomain. The lookup lives in the stores layer, named by a setting, and runs
+            # only on a miss.
+            moved_to = import_string(settings.STORE_SLUG_REDIRECT)(slug=slug)
+            if moved_to and moved_to != slug:
+                return HttpResponsePermanentRedirect(store_moved_url(request, moved_to))
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         """On a store subdomain a missing store or page is our own styled 404, also with
@@ -59,12 +67,6 @@ class StoreSubdomainMiddleware:
         from tokoblitar.errors import NotFound
 
         if isinstance(exception, Http404 | NotFound):
-            # An old store address (the store changed its slug): 301 to the same path on the
-            # new subdomain. The lookup lives in the stores layer, named by a setting, and runs
-            # only on a miss.
-            moved_to = import_string(settings.STORE_SLUG_REDIRECT)(slug=request.store_slug)
-            if moved_to and moved_to != request.store_slug:
-                return HttpResponsePermanentRedirect(store_moved_url(request, moved_to))
             from tokoblitar.api.handlers import handler404
 
             return handler404(request, exception)

@@ -235,9 +235,12 @@ def test_per_buyer_limit(buyer_client, buyer, product):
     assert other.post(ORDERS, order_body(product, promo_code="sekali"), format="json").status_code == 201
 
 
-def test_orders_are_buyers_only(api_client, seller_client, product):
+def test_orders_are_for_shoppers_only(api_client, seller_client, admin_client_api, product):
     assert api_client.post(ORDERS, order_body(product), format="json").status_code == 401
-    assert seller_client.post(ORDERS, order_body(product), format="json").status_code == 403
+    assert admin_client_api.post(ORDERS, order_body(product), format="json").status_code == 403
+    # A seller shops in other stores; `product` is from her own, which is refused.
+    own = seller_client.post(ORDERS, order_body(product), format="json")
+    assert own.status_code == 400 and own.json()["meta"]["code"] == "own_store"
 
 
 # --- Reading orders -----------------------------------------------------------------------

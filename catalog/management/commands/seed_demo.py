@@ -2,23 +2,21 @@
 
 Idempotent: every row is looked up by a natural key (email, store slug, product slug)
 and only created when missing, so running it on every start changes nothing after
-the first time. Product photos are drawn locally with Pillow (no network).
+the first time. Product photos (packaging still-lifes with the product's name) and store
+logos are drawn locally with Pillow (catalog/demo_photos.py, no network).
 """
 
 from __future__ import annotations
 
-import colorsys
-import hashlib
-import io
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.text import slugify
-from PIL import Image, ImageDraw, ImageFont
 
 from accounts.models import User
+from catalog.demo_photos import product_photo, store_logo
 from catalog.models import Category, Product, ProductImage
 from stores.models import Store
 from tokoblitar.demo import demo_add_force_argument, demo_data_guard
@@ -477,38 +475,6 @@ EXTRA_USERS = [
 ]
 
 
-def _initials(name: str) -> str:
-    words = [w for w in name.split() if w[:1].isalpha()]
-    return "".join(w[0] for w in words[:2]).upper() or "TB"
-
-
-def product_photo(name: str, size: int = 640) -> bytes:
-    """A soft two-colour gradient with the product's initials: deterministic per name."""
-    digest = hashlib.sha256(name.encode()).digest()
-    hue = digest[0] / 255
-    top = tuple(int(c * 255) for c in colorsys.hls_to_rgb(hue, 0.78, 0.55))
-    bottom = tuple(int(c * 255) for c in colorsys.hls_to_rgb((hue + 0.08) % 1, 0.48, 0.55))
-    mask = Image.linear_gradient("L").resize((size, size))
-    img = Image.composite(Image.new("RGB", (size, size), bottom), Image.new("RGB", (size, size), top), mask)
-    draw = ImageDraw.Draw(img)
-    # A few translucent circles so photos are not flat.
-    overlay = Image.new("RGBA", (size, size), (0, 0, 0, 0))
-    odraw = ImageDraw.Draw(overlay)
-    for i in range(3):
-        r = size // 5 + digest[i + 1] % (size // 4)
-        x, y = digest[i + 4] * size // 255, digest[i + 7] * size // 255
-        odraw.ellipse((x - r, y - r, x + r, y + r), fill=(255, 255, 255, 40))
-    img = Image.alpha_composite(img.convert("RGBA"), overlay).convert("RGB")
-    draw = ImageDraw.Draw(img)
-    font = ImageFont.load_default(size=size // 3)
-    draw.text((size / 2, size / 2), _initials(name), font=font, fill=(255, 255, 255), anchor="mm")
-    small = ImageFont.load_default(size=size // 18)
-    draw.text((size / 2, size * 0.88), "TokoBLITAR", font=small, fill=(255, 255, 255), anchor="mm")
-    out = io.BytesIO()
-    img.save(out, format="JPEG", quality=82, optimize=True)
-    return out.getvalue()
-
-
 class Command(BaseCommand):
     help = "Create the demo logins and Blitar demo shops (safe to run on every start)."
 
@@ -559,6 +525,9 @@ class Command(BaseCommand):
                 featured=featured,
             )
             created["stores"] += 1
+        if not store.logo and not store.logo_url:
+            store.logo.save(f"demo-{store.slug}.jpg", ContentFile(store_logo(store.name)), save=False)
+            store.save(update_fields=["logo"])
         existing = set(Product.objects.filter(store=store).values_list("slug", flat=True))
         for p_name, category_slug, price, stock, weight, p_featured, p_description in products:
             p_slug = slugify(p_name)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -28,9 +28,10 @@ from django.utils import timezone
 from accounts.models import User
 from catalog.models import Product
 from checkout.services import order_place
-from orders.models import Order
+from orders.models import Order, OrderStatusChange, Payment, SimulatedCharge, new_order_number
 from orders.payments import get_payment_provider, payment_mode
 from orders.payments.webhook import MidtransWebhook
+from shipping.models import Shipment, ShipmentEvent
 from shipping.providers import get_shipping_provider, shipping_mode
 from shipping.providers.simulator import FLOW
 from shipping.providers.webhook import KiriminAjaWebhook
@@ -104,13 +105,16 @@ class Command(BaseCommand):
             for n, (store_index, days_ago, target) in enumerate(PLAN):
                 store = stores[store_index % len(stores)]
                 order = _place(buyer=buyer, store=store, n=n, rng=rng)
+                created = now - timedelta(days=days_ago, hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
+                if days_ago:
+                    # Demo data only: the services stamp "now", and the metrics need a spread over the
+                    # last two weeks. The number carries the date it was placed on, so it is renamed
+                    # before anything else refers to it (only the payment simulator's charge does).
+                    _renumber(order, created)
                 _move_to(order, target)
                 if days_ago:
-                    # Demo data only: the services stamp created_at with "now", and the metrics need a
-                    # spread over the last two weeks, so one UPDATE backdates the finished order.
                     # (The pending order keeps "now": backdated, the expiry sweep would take it.)
-                    created = now - timedelta(days=days_ago, hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
-                    Order.objects.filter(pk=order.pk).update(created_at=created)
+                    _backdate(order, created)
         counts = dict.fromkeys(sorted({t for _, _, t in PLAN}), 0)
         for _, _, target in PLAN:
             counts[target] += 1
@@ -143,6 +147,46 @@ def _place(*, buyer: User, store: Store, n: int, rng: random.Random) -> Order:
         courier=COURIERS[n % len(COURIERS)],
     )
     return placed.order
+
+
+def _renumber(order: Order, created: datetime) -> None:
+    """Give the freshly placed order the number it would have had on `created`'s date; the
+    payment simulator knows the charge by that number (Midtrans' order_id), so it follows."""
+    old = order.number
+    for _attempt in range(5):
+        number = new_order_number(created)
+        if not Order.objects.filter(number=number).exists():
+            break
+    Order.objects.filter(pk=order.pk).update(number=number)
+    SimulatedCharge.objects.filter(order_ref=old).update(order_ref=number)
+    order.number = number
+
+
+def _backdate(order: Order, created: datetime) -> None:
+    """Move the order's own timeline to start at `created`: placed, paid, booked and each courier
+    step a few hours apart (never later than now), so history, receipts and metrics agree."""
+    history = list(OrderStatusChange.objects.filter(order=order).order_by("at", "id"))
+    events = list(ShipmentEvent.objects.filter(shipment__order=order).order_by("occurred_at", "id"))
+    steps = sorted([*((h.at, "h", h) for h in history), *((e.occurred_at, "e", e) for e in events)], key=lambda t: t[0])
+    gap = min(timedelta(hours=6), (timezone.now() - created) / (len(steps) + 2))
+    paid_at = None
+    for k, (_at, kind, row) in enumerate(steps, start=1):
+        when = created + gap * k
+        if kind == "h":
+            row.at = when
+            if row.to_status == Order.Status.PAID and paid_at is None:
+                paid_at = when
+        else:
+            row.occurred_at = when
+    OrderStatusChange.objects.bulk_update(history, ["at"])
+    ShipmentEvent.objects.bulk_update(events, ["occurred_at"])
+    Order.objects.filter(pk=order.pk).update(created_at=created)
+    payment = Payment.objects.filter(order=order)
+    payment.update(created_at=created, expires_at=created + (order.payment.expires_at - order.payment.created_at))
+    if paid_at is not None:
+        payment.update(paid_at=paid_at)
+        Shipment.objects.filter(order=order, booked_at__isnull=False).update(booked_at=paid_at + gap / 2)
+    Shipment.objects.filter(order=order).update(created_at=paid_at or created)
 
 
 def _move_to(order: Order, target: str) -> None:
