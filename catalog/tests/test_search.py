@@ -5,7 +5,7 @@ from django.utils import timezone
 from accounts.models import User
 from catalog.models import Product
 from catalog.search import expand_query, product_search
-from catalog.tests.factories import category, catalog_product
+from catalog.tests.factories import catalog_product, category
 from conftest import make_user
 
 URL = "/api/buyer/products"
@@ -206,11 +206,11 @@ def test_seed_demo_is_idempotent(tmp_path, settings, django_assert_max_num_queri
     settings.MEDIA_ROOT = tmp_path
     settings.SEED_DEMO = True  # tests run with DEBUG off; demo data needs the explicit flag
     call_command("seed_demo")
-    counts = (User.objects.count(), Product.objects.count(), len(list(tmp_path.rglob("*.jpg"))))
+    counts = (User.objects.count(), Product.objects.count(), len(list((tmp_path / "products").rglob("*.jpg"))))
     assert counts[1] >= 50 and counts[2] == counts[1]
     snapshot = list(Product.objects.order_by("pk").values_list("pk", "updated_at", "price"))
     call_command("seed_demo")
-    assert (User.objects.count(), Product.objects.count(), len(list(tmp_path.rglob("*.jpg")))) == counts
+    assert (User.objects.count(), Product.objects.count(), len(list((tmp_path / "products").rglob("*.jpg")))) == counts
     assert list(Product.objects.order_by("pk").values_list("pk", "updated_at", "price")) == snapshot
     penjual = User.objects.get(email="penjual@tokoblitar.id")
     assert penjual.role == "seller" and penjual.check_password("demo12345") and penjual.store.products.exists()
