@@ -6,9 +6,9 @@ import ipaddress
 import json
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
 from audit.models import AuditLog

@@ -41,8 +41,8 @@ def ensure_orders(*, store, count: int) -> None:
     """Give the store `count` orders from a few bench buyers (idempotent)."""
     from accounts.models import User
     from catalog.models import Product
-    from orders.models import Order
     from checkout.services import order_place
+    from orders.models import Order
 
     have = Order.objects.filter(store=store).count()
     if have >= count:

@@ -25,6 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import free_port, machine_info, now_utc, percentile, write_section  # noqa: E402
+
 from checkout import (  # noqa: E402 - sets up sys.path and the bench environment first
     ADDRESS,
     make_store_and_buyers,
@@ -32,7 +34,6 @@ from checkout import (  # noqa: E402 - sets up sys.path and the bench environmen
     start_server,
     stop_server,
 )
-from common import free_port, machine_info, now_utc, percentile, write_section  # noqa: E402
 
 FINAL = {"settlement": "paid", "expire": "expired", "deny": "cancelled"}
 
@@ -88,8 +89,8 @@ def main() -> int:
     setup_django()
     from accounts.models import User
     from catalog.models import Product
-    from orders.models import Order, OrderStatusChange, PaymentEvent
     from checkout.services import order_place
+    from orders.models import Order, OrderStatusChange, PaymentEvent
     from orders.payments.base import STATUS_CODES, format_gross_amount, notification_signature
     from tokoblitar.providers import provider_config
 

@@ -189,7 +189,9 @@ def product_action(request: HttpRequest, product_id: UUID, action: str) -> HttpR
     product = product_get_for_admin(product_id=product_id)
     who = {"actor": request.user, "request": request}
     if action == "feature":
-        run_with_message(request, lambda: product_set_featured(product=product, featured=True, **who), _("Produk diunggulkan."))
+        run_with_message(
+            request, lambda: product_set_featured(product=product, featured=True, **who), _("Produk diunggulkan.")
+        )
     elif action == "unfeature":
         run_with_message(
             request,
@@ -290,9 +292,13 @@ def promo_action(request: HttpRequest, promo_id: UUID, action: str) -> HttpRespo
     promo = promo_get_for_owner(promo_id=promo_id, store=None)
     who = {"actor": request.user, "request": request}
     if action == "activate":
-        run_with_message(request, lambda: platform_promo_update(promo=promo, is_active=True, **who), _("Promo diaktifkan."))
+        run_with_message(
+            request, lambda: platform_promo_update(promo=promo, is_active=True, **who), _("Promo diaktifkan.")
+        )
     elif action == "deactivate":
-        run_with_message(request, lambda: platform_promo_update(promo=promo, is_active=False, **who), _("Promo dinonaktifkan."))
+        run_with_message(
+            request, lambda: platform_promo_update(promo=promo, is_active=False, **who), _("Promo dinonaktifkan.")
+        )
     elif action == "delete":
         run_with_message(request, lambda: platform_promo_delete(promo=promo, **who), _("Promo dihapus."))
     else:

@@ -42,7 +42,7 @@ def _clean_name(value: str) -> str:
 
 
 def _squash(value: str) -> str:
-    """"Sanan Wetan", "sanan-wetan" and "SANANWETAN" all read "sananwetan"."""
+    """ "Sanan Wetan", "sanan-wetan" and "SANANWETAN" all read "sananwetan"."""
     return re.sub(r"[\s\-.'’]+", "", value or "").lower()
 
 

@@ -186,7 +186,9 @@ def _provider_rates(*, conf: ShippingSettings, destination: Any, weight_gram: in
         # The buyer reads a sentence in her language; the provider's own reason stays in the
         # log and on the error (`reason`), never in the answer.
         error = ProviderError(
-            exc.provider, _("%(provider)s shipping rates are unavailable now, please try again"), code="rates_unavailable"
+            exc.provider,
+            _("%(provider)s shipping rates are unavailable now, please try again"),
+            code="rates_unavailable",
         )
         error.reason = str(exc)
         raise error from exc

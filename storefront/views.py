@@ -326,7 +326,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
                     courier=form.cleaned_data["courier"],
                     promo_code=form.cleaned_data["promo_code"] or "",
                     # One order per submitted form: a double tap or a resent POST answers the same order.
-                    idempotency_key=f"form:{form.cleaned_data['form_token']}" if form.cleaned_data["form_token"] else "",
+                    idempotency_key=f"form:{form.cleaned_data['form_token']}"
+                    if form.cleaned_data["form_token"]
+                    else "",
                 )
             except DomainError as exc:
                 domain_error_message(request, exc, prefix=_("Pesanan belum dibuat: %(reason)s"))
@@ -437,7 +439,7 @@ def _order_context(order) -> dict:  # noqa: ANN001 - orders.Order
 @require_POST
 @domain_errors_as_pages
 def order_confirm_received(request: HttpRequest, order_id: UUID) -> HttpResponse:
-    """"Pesanan diterima": the buyer closes her order (→ completed)."""
+    """ "Pesanan diterima": the buyer closes her order (→ completed)."""
     try:
         buyer_order_confirm_received(actor=request.user, order_id=order_id)
     except Conflict as exc:
@@ -451,7 +453,7 @@ def order_confirm_received(request: HttpRequest, order_id: UUID) -> HttpResponse
 @require_POST
 @domain_errors_as_pages
 def order_buy_again(request: HttpRequest, order_id: UUID) -> HttpResponse:
-    """"Beli lagi": the order's items back in the cart; what cannot come back is said."""
+    """ "Beli lagi": the order's items back in the cart; what cannot come back is said."""
     _shoppers_only(request)
     result = checkout_services.buyer_order_buy_again(actor=request.user, order_id=order_id)
     for name, reason in result.skipped:

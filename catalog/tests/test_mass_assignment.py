@@ -5,7 +5,7 @@ import pytest
 
 from catalog.models import Product
 from catalog.serializers import ProductInput, ProductUpdateInput
-from catalog.tests.factories import category, catalog_product
+from catalog.tests.factories import catalog_product, category
 from curation.api import BannerInput, FeatureInput, SuspendInput
 from promos.api import PromoInput
 from shipping.api import ShippingSettingsInput

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from catalog.models import Product, ProductImage
-from catalog.tests.factories import category, image_bytes, catalog_product
+from catalog.tests.factories import catalog_product, category, image_bytes
 
 LIST = "/api/seller/products"
 

@@ -40,9 +40,7 @@ def test_audit_log_is_listed_filterable_and_read_only(admin_web, admin_user):
     assert detail.status_code == 200 and detail.context["has_change_permission"] is False
     response = admin_web.post(reverse("admin:audit_auditlog_change", args=[entry.pk]), {"action": "forged"})
     assert response.status_code == 403
-    assert (
-        admin_web.post(reverse("admin:audit_auditlog_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
-    )
+    assert admin_web.post(reverse("admin:audit_auditlog_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
     entry.refresh_from_db()
     assert entry.action == "store.feature" and AuditLog.objects.count() == 2
 

@@ -12,7 +12,7 @@ from audit.models import AuditLog
 from catalog.models import Product
 from conftest import client_for, make_user
 from curation.models import Banner
-from curation.tests.factories import quick_product, quick_store, curation_user
+from curation.tests.factories import curation_user, quick_product, quick_store
 from stores.models import Store, StoreFeatureFlags
 
 pytestmark = pytest.mark.django_db

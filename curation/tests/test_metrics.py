@@ -9,7 +9,7 @@ import pytest
 
 from accounts.models import User
 from curation.metrics import dashboard_metrics
-from curation.tests.factories import quick_order, quick_product, quick_store, curation_user
+from curation.tests.factories import curation_user, quick_order, quick_product, quick_store
 from orders.models import Order
 from stores.models import Store
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from audit.models import AuditLog
 from conftest import make_user
 from curation.models import Banner
-from curation.tests.factories import quick_order, quick_product, quick_store, curation_user
+from curation.tests.factories import curation_user, quick_order, quick_product, quick_store
 from orders.models import Order
 from promos.models import Promo
 from stores.models import StoreFeatureFlags

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-
 # Midtrans status_code per transaction_status (the simulator answers like Midtrans does).
 STATUS_CODES = {
     "capture": "200",

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from catalog.models import Product
+from checkout.services import PlacedOrder, order_place
 from orders.models import Order
 from orders.payments.base import format_gross_amount, notification_signature
-from checkout.services import PlacedOrder, order_place
 from promos.models import Promo
 from stores.models import Store
 

@@ -210,7 +210,9 @@ class SimulatorShippingProvider:
             try:
                 sim = SimulatedShipment.objects.select_for_update().get(order_ref=order_ref)
             except SimulatedShipment.DoesNotExist:
-                raise NotFound(_("This shipment was not booked with the simulator"), code="shipment_not_booked") from None
+                raise NotFound(
+                    _("This shipment was not booked with the simulator"), code="shipment_not_booked"
+                ) from None
             index = FLOW.index(sim.last_method) + 1 if sim.last_method in FLOW else 0
             if sim.last_method and sim.last_method not in FLOW or index >= len(FLOW):
                 raise Conflict(_("This shipment has no further step"), code="shipment_finished")

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from orders.models import Order
-from shipping.models import Shipment, ShipmentEvent
 from orders.tests.factories import active_shipping_token
+from shipping.models import Shipment, ShipmentEvent
 from shipping.tasks import shipment_book
 from shipping.tests.helpers import paid_order
 from webhooks.models import ProviderNotification
