@@ -75,4 +75,8 @@ class PromoForm(forms.Form):
     usage_limit = forms.IntegerField(label=_("Kuota total"), min_value=1, required=False)
     per_buyer_limit = forms.IntegerField(label=_("Kuota per pembeli"), min_value=1, required=False)
     starts_at = forms.DateTimeField(label=_("Mulai"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(label=_("Berakhir"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = forms.DateTimeField(
+        label=_("Berakhir (opsional)"),
+        required=False,  # empty: no end, runs until switched off
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )

@@ -98,3 +98,11 @@ def audit_list_for_admin(*, action: str = "", target_type: str = "") -> QuerySet
     if target_type:
         qs = qs.filter(target_type=target_type)
     return qs
+
+
+def audit_filter_values() -> tuple[list[str], list[str]]:
+    """(action codes, target types) present in the log, each sorted: two queries whatever
+    the log's size, for the admin panel's filter lists."""
+    actions = list(AuditLog.objects.order_by("action").values_list("action", flat=True).distinct())
+    targets = list(AuditLog.objects.order_by("target_type").values_list("target_type", flat=True).distinct())
+    return actions, targets

@@ -20,9 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from curation.audit_labels import audit_action_label, audit_target_label
 from curation.forms import BannerForm, DaysForm, FlagsForm, ProductFilterForm, PromoForm, StoreFilterForm, SuspendForm
 from curation.metrics import chart_bars, dashboard_metrics
 from curation.selectors import (
+    audit_filter_values,
     audit_list_for_admin,
     banner_get_for_admin,
     banner_list_for_admin,
@@ -45,7 +47,7 @@ from curation.services import (
 from orders.models import Order
 from promos.selectors import promo_get_for_owner, promo_list_for_owner
 from promos.services import platform_promo_create, platform_promo_delete, platform_promo_update
-from stores.flags import FEATURE_LABELS, FEATURES, store_flags
+from stores.flags import FEATURE_DESCRIPTIONS, FEATURE_LABELS, FEATURES, store_flags
 from tokoblitar.api.pagination import Page, paginate
 from tokoblitar.errors import DomainError, NotFound
 from tokoblitar.pages import run_with_message
@@ -163,7 +165,7 @@ def store_flags_page(request: HttpRequest, store_id: UUID) -> HttpResponse:
             return redirect("curation:store-flags", store_id=store.pk)
     else:
         form = FlagsForm(initial=store_flags(store=store))
-    rows = [(form[name], FEATURE_LABELS[name]) for name in FEATURES]
+    rows = [(form[name], FEATURE_LABELS[name], FEATURE_DESCRIPTIONS[name]) for name in FEATURES]
     return render(request, "curation/flags.html", {"nav": "stores", "store": store, "form": form, "rows": rows})
 
 
@@ -313,5 +315,15 @@ def promo_action(request: HttpRequest, promo_id: UUID, action: str) -> HttpRespo
 @admin_page
 def audit(request: HttpRequest) -> HttpResponse:
     action = request.GET.get("action", "")[:80]
-    entries = list(audit_list_for_admin(action=action)[:100])
-    return render(request, "curation/audit.html", {"nav": "audit", "entries": entries, "action": action})
+    target_type = request.GET.get("target_type", "")[:80]
+    entries = list(audit_list_for_admin(action=action, target_type=target_type)[:100])
+    actions, targets = audit_filter_values()
+    context = {
+        "nav": "audit",
+        "rows": [(entry, audit_action_label(entry.action), audit_target_label(entry.target_type)) for entry in entries],
+        "action": action,
+        "target_type": target_type,
+        "action_choices": [(code, audit_action_label(code)) for code in actions],
+        "target_choices": [(code, audit_target_label(code)) for code in targets],
+    }
+    return render(request, "curation/audit.html", context)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, Product
@@ -90,6 +91,13 @@ class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Alasan pembatalan"), min_length=3, max_length=200)
 
 
+_LOCAL_MINUTE = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> shows and sends
+
+
+def _now_to_minute():
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
 class PromoForm(forms.Form):
     code = forms.RegexField(
         label=_("Kode"), regex=r"^[A-Za-z0-9_-]{3,40}$", error_messages={"invalid": _("3–40 huruf, angka, - atau _")}
@@ -100,8 +108,56 @@ class PromoForm(forms.Form):
     max_discount = forms.IntegerField(label=_("Diskon maksimal (Rp, opsional)"), min_value=1, required=False)
     usage_limit = forms.IntegerField(label=_("Batas pemakaian total (opsional)"), min_value=1, required=False)
     per_buyer_limit = forms.IntegerField(label=_("Batas per pembeli (opsional)"), min_value=1, required=False)
-    starts_at = forms.DateTimeField(label=_("Mulai"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(label=_("Berakhir"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    starts_at = forms.DateTimeField(
+        label=_("Mulai"),
+        required=False,  # empty: starts now
+        initial=_now_to_minute,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=_LOCAL_MINUTE),
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Berakhir (opsional)"),
+        required=False,
+        help_text=_("Kosongkan agar promo berjalan terus sampai Anda mematikannya."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=_LOCAL_MINUTE),
+    )
+
+
+class PromoEditForm(PromoForm):
+    """Edit one promo, writing only what the seller changed (like ProductEditForm): each field
+    carries its loaded value in a hidden `initial-<name>` input. Initial datetimes are cut to
+    the minute, as the datetime-local input shows them, so an untouched date is not a change."""
+
+    is_active = forms.BooleanField(label=_("Aktif (bisa dipakai pembeli)"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["starts_at"].required = True
+        for field in self.fields.values():
+            field.show_hidden_initial = True
+
+    @staticmethod
+    def initial_for(promo: Promo) -> dict:
+        """The form's initial values from a promo (datetimes in the current zone, to the minute)."""
+
+        def minute(value):
+            return timezone.localtime(value).replace(second=0, microsecond=0) if value else None
+
+        return {
+            "code": promo.code,
+            "type": promo.type,
+            "value": promo.value,
+            "min_order": promo.min_order,
+            "max_discount": promo.max_discount,
+            "usage_limit": promo.usage_limit,
+            "per_buyer_limit": promo.per_buyer_limit,
+            "starts_at": minute(promo.starts_at),
+            "ends_at": minute(promo.ends_at),
+            "is_active": promo.is_active,
+        }
+
+    def changed_promo_data(self) -> dict:
+        """Only the fields the seller changed since the page was loaded (service field names)."""
+        return {key: self.cleaned_data[key] for key in self.changed_data}
 
 
 _IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"

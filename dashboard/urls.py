@@ -17,6 +17,7 @@ urlpatterns = [
     path("pesanan/<uuid:order_id>/", views.order_detail, name="order"),
     path("pesanan/<uuid:order_id>/<str:action>/", views.order_action, name="order-action"),
     path("promo/", views.promos, name="promos"),
+    path("promo/<uuid:promo_id>/", views.promo_edit, name="promo-edit"),
     path("promo/<uuid:promo_id>/hapus/", views.promo_remove, name="promo-delete"),
     path("toko/", views.store_settings, name="store"),
     path("toko/dibagikan/", views.store_link_shared, name="store-shared"),

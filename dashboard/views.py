@@ -25,6 +25,7 @@ from dashboard.forms import (
     ProductEditForm,
     ProductFilterForm,
     ProductForm,
+    PromoEditForm,
     PromoForm,
     ShipForm,
     ShippingForm,
@@ -34,8 +35,13 @@ from dashboard.selectors import integrations_status, seller_overview, seller_set
 from orders.models import Order
 from orders.selectors import order_get_for_store, order_list_for_store
 from orders.services import seller_order_cancel, seller_order_process
-from promos.selectors import promo_list_for_owner
-from promos.services import seller_promo_create, seller_promo_delete, seller_store_for_promos
+from promos.selectors import promo_get_for_owner, promo_list_for_owner
+from promos.services import (
+    seller_promo_create,
+    seller_promo_delete,
+    seller_promo_update,
+    seller_store_for_promos,
+)
 from shipping.services import (
     seller_order_ship,
     seller_order_shipment_advance,
@@ -288,6 +294,30 @@ def promos(request: HttpRequest, store: Store) -> HttpResponse:
         "nav": "promos",
     }
     return render(request, "dashboard/promos.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@seller_page
+def promo_edit(request: HttpRequest, store: Store, promo_id: UUID) -> HttpResponse:
+    promo = promo_get_for_owner(promo_id=promo_id, store=store)  # 404 for anyone else's
+    form = PromoEditForm(request.POST or None, initial=PromoEditForm.initial_for(promo))
+    if request.method == "POST" and form.is_valid():
+        try:
+            # Only the fields the seller changed; the entry service checks the promos switch (403).
+            promo = seller_promo_update(actor=request.user, promo_id=promo.pk, **form.changed_promo_data())
+        except (ValidationFailed, Conflict) as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(request, _("Promo %(code)s disimpan.") % {"code": promo.code})
+            return redirect("dashboard:promos")
+    context = {
+        "store": store,
+        "form": form,
+        "promo": promo,
+        "enabled": store_feature_enabled(store=store, feature="promos"),
+        "nav": "promos",
+    }
+    return render(request, "dashboard/promo_form.html", context)
 
 
 @require_POST

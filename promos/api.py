@@ -75,8 +75,8 @@ class PromoInput(StrictInputSerializer):
     max_discount = serializers.IntegerField(min_value=1, max_value=10_000_000_000, allow_null=True, required=False)
     usage_limit = serializers.IntegerField(min_value=1, max_value=10_000_000, allow_null=True, required=False)
     per_buyer_limit = serializers.IntegerField(min_value=1, max_value=10_000, allow_null=True, required=False)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = serializers.DateTimeField(required=False)  # defaults to now on create
+    ends_at = serializers.DateTimeField(required=False, allow_null=True)  # absent/null: no end
     is_active = serializers.BooleanField(default=True)
 
 

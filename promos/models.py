@@ -36,7 +36,8 @@ class Promo(models.Model):
     per_buyer_limit = models.PositiveIntegerField(null=True, blank=True)
     used_count = models.PositiveIntegerField(default=0)
     starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
+    # NULL: no end, the promo runs until it is switched off (is_active) or deleted.
+    ends_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -67,7 +68,9 @@ class Promo(models.Model):
                 condition=~Q(type="percentage") | Q(value__gte=1, value__lte=100), name="promos_percentage_range"
             ),
             models.CheckConstraint(condition=Q(value__gte=1), name="promos_value_positive"),
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="promos_window_valid"),
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")), name="promos_window_valid"
+            ),
         ]
         indexes = [models.Index(fields=["code"], name="promos_code_idx")]
 

@@ -48,7 +48,7 @@ def _validate_rules(values: dict[str, Any]) -> None:
         errors["value"] = [_("A percentage promo takes a value from 1 to 100")]
     if values["value"] < 1:
         errors["value"] = [_("Value must be at least 1")]
-    if values["ends_at"] <= values["starts_at"]:
+    if values.get("ends_at") is not None and values["ends_at"] <= values["starts_at"]:
         errors["ends_at"] = [_("ends_at must be after starts_at")]
     if errors:
         raise ValidationFailed(_("Invalid promo"), code="invalid_promo", fields=errors)
@@ -71,10 +71,16 @@ def _save(promo: Promo, update_fields: list[str] | None = None) -> Promo:
 
 
 def promo_create(*, store: Store | None, **data: Any) -> Promo:
-    """Create a store promo (store given) or a platform promo (store None)."""
+    """Create a store promo (store given) or a platform promo (store None).
+
+    `starts_at` defaults to now; `ends_at` None (or absent) means no end: the promo runs
+    until it is switched off. Raises ValidationFailed (rules, duplicate code).
+    """
     values = {k: data[k] for k in EDITABLE_FIELDS if k in data}
     values["code"] = values["code"].strip().upper()
     values.setdefault("is_active", True)
+    if values.get("starts_at") is None:
+        values["starts_at"] = timezone.now()
     _validate_rules(values)
     return _save(Promo(store=store, **values))
 
@@ -154,7 +160,7 @@ def promo_check(*, code: str, store: Store, buyer: User, subtotal: int) -> Promo
         refusal = "promo_inactive", _("Promo code %(code)s is not active")
     elif now < promo.starts_at:
         refusal = "promo_not_started", _("Promo code %(code)s has not started yet")
-    elif now >= promo.ends_at:
+    elif promo.ends_at is not None and now >= promo.ends_at:
         refusal = "promo_expired", _("Promo code %(code)s has expired")
     elif promo.usage_limit is not None and promo.used_count >= promo.usage_limit:
         refusal = "promo_exhausted", _("Promo code %(code)s has been used up")

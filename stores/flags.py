@@ -32,6 +32,16 @@ FEATURE_LABELS = {
     "promos": _("promo"),
 }
 
+# One line each on what the switch turns on, shown beside it in the admin panel.
+FEATURE_DESCRIPTIONS = {
+    "ai_assistant": _("Penjual bisa mengelola toko lewat obrolan dengan asisten AI."),
+    "marketplace_sync": _("Produk dan stok disinkronkan ke marketplace lain yang terhubung."),
+    "instagram": _("Penjual bisa membuat draf posting Instagram dari produknya."),
+    "photo_enhance": _("Foto produk bisa dirapikan otomatis (latar dan pencahayaan)."),
+    "whatsapp_inbox": _("Pesan WhatsApp pembeli masuk ke dasbor penjual dan bisa dibalas di sana."),
+    "promos": _("Penjual bisa membuat kode promo untuk tokonya."),
+}
+
 
 def feature_defaults() -> dict[str, bool]:
     return {name: StoreFeatureFlags._meta.get_field(name).default for name in FEATURES}

@@ -199,3 +199,65 @@ def test_platform_promo_pages(admin_web):
         "promo.delete",
     ]
     assert b"promo.delete" in admin_web.get("/admin-panel/audit/").content
+
+
+def _log(action: str, target_type: str = "stores.store", repr_: str = "Toko Sari") -> AuditLog:
+    return AuditLog.objects.create(action=action, target_type=target_type, target_id="1", target_repr=repr_)
+
+
+def test_audit_page_shows_readable_actions_and_filter_lists(admin_web):
+    _log("store.feature")
+    _log("banner.create", "curation.banner", "Banner Lebaran")
+    _log("promo.update", "promos.promo", "HEMAT10")
+    _log("store.admin_change")
+    page = admin_web.get("/admin-panel/audit/").content.decode()
+    for label in (
+        "Toko ditampilkan di beranda",
+        "Banner dibuat",
+        "Promo platform diubah",
+        "Diubah lewat Django admin: toko",
+    ):
+        assert label in page
+    # The filter lists hold the actions and target types present, with readable names.
+    assert '<option value="banner.create">Banner dibuat</option>' in page
+    assert '<option value="promos.promo">' in page
+    assert "Hapus filter" not in page
+    filtered = admin_web.get("/admin-panel/audit/", {"action": "banner.create"}).content.decode()
+    assert filtered.count('data-testid="audit-entry"') == 1 and "Banner Lebaran" in filtered
+    assert '<option value="banner.create" selected>' in filtered and "Hapus filter" in filtered
+    by_type = admin_web.get("/admin-panel/audit/", {"target_type": "stores.store"}).content.decode()
+    assert by_type.count('data-testid="audit-entry"') == 2
+
+
+def test_audit_labels_in_english():
+    from django.utils import translation
+
+    from curation.audit_labels import audit_action_label
+
+    with translation.override("en"):
+        assert audit_action_label("store.flags") == "Store features changed"
+        assert audit_action_label("promo.update") == "Platform promo updated"
+    assert audit_action_label("unknown.thing") == "unknown.thing"
+
+
+def test_audit_page_query_count_is_flat(admin_web):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for action in ("store.feature", "banner.create", "promo.update"):
+        _log(action)
+    with CaptureQueriesContext(connection) as few:
+        admin_web.get("/admin-panel/audit/")
+    for i in range(30):
+        _log(("store.flags", "product.delete", "product.admin_change")[i % 3], "catalog.product", f"Produk {i}")
+    with CaptureQueriesContext(connection) as many:
+        response = admin_web.get("/admin-panel/audit/")
+    assert response.content.count(b'data-testid="audit-entry"') == 33
+    assert len(many) == len(few)
+
+
+def test_flags_page_labels_each_switch_with_a_line(admin_web):
+    store = quick_store()
+    page = admin_web.get(f"/admin-panel/stores/{store.pk}/flags/").content.decode()
+    assert page.count('data-testid="flag-row"') == 6
+    assert "Asisten AI" in page and "Penjual bisa membuat kode promo untuk tokonya." in page

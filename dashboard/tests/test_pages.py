@@ -256,3 +256,90 @@ def test_promos_switched_off_by_admin(seller_web, store):
     }
     assert seller_web.post("/dashboard/promo/", data).status_code == 403
     assert not Promo.objects.filter(store=store).exists()
+
+
+def _form_inputs(html: str) -> dict:
+    """The values a browser would submit from the page's promo form (inputs, selects, checkboxes)."""
+    from html.parser import HTMLParser
+
+    class Parser(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.values: dict = {}
+            self.select = None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "input" and a.get("name") and a.get("name") != "csrfmiddlewaretoken":
+                if a.get("type") == "checkbox":
+                    if "checked" in a:
+                        self.values[a["name"]] = "on"
+                else:
+                    self.values[a["name"]] = a.get("value") or ""
+            elif tag == "select":
+                self.select = a.get("name")
+            elif tag == "option" and self.select and "selected" in a:
+                self.values[self.select] = a.get("value")
+
+        def handle_endtag(self, tag):
+            if tag == "select":
+                self.select = None
+
+    parser = Parser()
+    parser.feed(html)
+    return parser.values
+
+
+def test_promo_created_without_dates_starts_now_and_never_ends(seller_web, store):
+    page = seller_web.get("/dashboard/promo/").content.decode()
+    assert 'name="starts_at" value="20' in page  # the start is prefilled with now
+    data = {"code": "terus", "type": "percentage", "value": "10", "min_order": "0", "max_discount": "10000"}
+    assert seller_web.post("/dashboard/promo/", data).status_code == 302
+    promo = Promo.objects.get(store=store)
+    assert promo.ends_at is None and promo.starts_at is not None
+    listing = seller_web.get("/dashboard/promo/").content.decode()
+    assert "10% (maks. Rp\xa010.000)" in listing or "10% (maks. Rp 10.000)" in listing
+    assert "sampai dimatikan" in listing and f"/dashboard/promo/{promo.pk}/" in listing
+
+
+def test_promo_edit_writes_only_what_changed(seller_web, store):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders.tests.factories import make_promo
+
+    starts = timezone.now() - timedelta(days=1, seconds=17)
+    promo = make_promo(store=store, code="EDIT", starts_at=starts, ends_at=None, min_order=10_000)
+    page = seller_web.get(f"/dashboard/promo/{promo.pk}/").content.decode()
+    assert 'data-testid="promo-edit-form"' in page
+    data = _form_inputs(page)
+    assert data["code"] == "EDIT" and data["min_order"] == "10000" and data["is_active"] == "on"
+    # Meanwhile someone else changes the minimum order; the seller only changes the value.
+    Promo.objects.filter(pk=promo.pk).update(min_order=20_000)
+    data["value"] = "25"
+    assert seller_web.post(f"/dashboard/promo/{promo.pk}/", data).status_code == 302
+    promo.refresh_from_db()
+    assert (promo.value, promo.min_order, promo.ends_at, promo.starts_at) == (25, 20_000, None, starts)
+    # Turning it off, and an end before the start is refused on the form.
+    data = _form_inputs(seller_web.get(f"/dashboard/promo/{promo.pk}/").content.decode())
+    data.pop("is_active")
+    assert seller_web.post(f"/dashboard/promo/{promo.pk}/", data).status_code == 302
+    promo.refresh_from_db()
+    assert promo.is_active is False
+    data = _form_inputs(seller_web.get(f"/dashboard/promo/{promo.pk}/").content.decode())
+    data["ends_at"] = (timezone.localtime(starts) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    refused = seller_web.post(f"/dashboard/promo/{promo.pk}/", data)
+    assert refused.status_code == 200 and "errorlist" in refused.content.decode()
+    promo.refresh_from_db()
+    assert promo.ends_at is None
+
+
+def test_promo_edit_of_another_store_is_404(seller_web, other_seller):
+    from orders.tests.factories import make_promo
+
+    promo = make_promo(store=other_seller.store, code="LAIN")
+    assert seller_web.get(f"/dashboard/promo/{promo.pk}/").status_code == 404
+    data = {"code": "CURI", "type": "fixed", "value": "1", "min_order": "0", "starts_at": "2026-01-01T00:00"}
+    assert seller_web.post(f"/dashboard/promo/{promo.pk}/", data).status_code == 404
+    assert Promo.objects.get(pk=promo.pk).code == "LAIN"

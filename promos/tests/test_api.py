@@ -138,3 +138,33 @@ def test_admin_promo_api_writes_audit_rows(admin_client_api, admin_user):
     admin_client_api.delete(ADMIN, {"id": created["id"]}, format="json")
     rows = list(AuditLog.objects.filter(target_id=created["id"]).order_by("id").values_list("action", "actor_id"))
     assert rows == [("promo.create", admin_user.id), ("promo.update", admin_user.id), ("promo.delete", admin_user.id)]
+
+
+def test_promo_without_end_runs_until_switched_off_and_works_at_checkout(seller_client, buyer, product):
+    from orders.tests.factories import place
+
+    data = body(code="TERUS", min_order=0, per_buyer_limit=None, usage_limit=None)
+    del data["ends_at"], data["starts_at"]  # start defaults to now; no end date
+    created = seller_client.post(SELLER, data, format="json")
+    assert created.status_code == 201, created.content
+    promo = Promo.objects.get(code="TERUS")
+    assert promo.ends_at is None and created.json()["data"]["ends_at"] is None
+    assert abs((promo.starts_at - timezone.now()).total_seconds()) < 60
+    # Years later it still applies at checkout (25.000 × 10% = 2.500 off).
+    Promo.objects.filter(pk=promo.pk).update(starts_at=timezone.now() - timedelta(days=3650))
+    order = place(buyer=buyer, product=product, promo_code="terus").order
+    assert order.discount == 2_500
+    # Turning it off ends it.
+    assert seller_client.put(f"{SELLER}/{promo.pk}", {"is_active": False}, format="json").status_code == 200
+    with pytest.raises(Exception, match="not active"):
+        place(buyer=buyer, product=product, promo_code="terus")
+
+
+def test_end_date_can_be_cleared_and_must_follow_start(seller_client):
+    promo = seller_client.post(SELLER, body(code="AKHIR"), format="json").json()["data"]
+    cleared = seller_client.put(f"{SELLER}/{promo['id']}", {"ends_at": None}, format="json")
+    assert cleared.status_code == 200 and cleared.json()["data"]["ends_at"] is None
+    before_start = (timezone.now() - timedelta(days=30)).isoformat()
+    refused = seller_client.put(f"{SELLER}/{promo['id']}", {"ends_at": before_start}, format="json")
+    assert refused.status_code == 400 and "ends_at" in refused.json()["meta"]["fields"]
+    assert Promo.objects.get(pk=promo["id"]).ends_at is None
