@@ -22,6 +22,7 @@ Rules every webhook gets from here:
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -57,8 +58,8 @@ class WebhookRejected(DomainError):
         super().__init__(error.message, code=error.code)
 
 
-class WebhookHandler:
-    """Subclass per provider; `as_view()` gives the Django view."""
+class WebhookHandler(ABC):
+    """Subclass per provider (it must implement `dispatch`); `as_view()` gives the Django view."""
 
     provider: ClassVar[str] = ""
     # Outcome recorded for a domain error class name (e.g. NotFound -> "unknown_order").
@@ -95,9 +96,9 @@ class WebhookHandler:
         """(reference, event type) for the log, e.g. ("TB-…", "settlement")."""
         return "", ""
 
+    @abstractmethod
     def dispatch(self, payload: Any) -> WebhookResult:
         """Apply the payload through the provider's services."""
-        raise NotImplementedError
 
     def respond(self, result: WebhookResult) -> HttpResponse:
         return JsonResponse({"data": result.data, "error": None, "meta": {}}, status=result.status)

@@ -6,7 +6,6 @@ code is clipped, too small or lacks its quiet zone.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -19,7 +18,7 @@ from playwright.sync_api import expect
 from conftest import PASSWORD, make_user
 from orders.models import Order
 from orders.tests.factories import make_product, place
-from tokoblitar.testing.browser import SCREENSHOT_DIR, login_in_browser
+from tokoblitar.testing.browser import SCREENSHOT_DIR, login_in_browser, missing_browser_tool
 
 ZBARIMG = shutil.which("zbarimg")
 
@@ -28,10 +27,7 @@ ZBARIMG = shutil.which("zbarimg")
 def needs_zbar() -> None:
     # CI installs zbar-tools with Chromium (.ci/run) and sets REQUIRE_BROWSER=1: never skipped there.
     if ZBARIMG is None:
-        message = "zbarimg is not installed (apt-get install zbar-tools)"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_browser_tool("zbarimg is not installed (apt-get install zbar-tools)")
 
 
 VIEWPORTS = {"phone": {"width": 360, "height": 780}, "desktop": {"width": 1280, "height": 800}}

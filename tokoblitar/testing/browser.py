@@ -192,6 +192,15 @@ def task_worker(asgi_server) -> Iterator[Callable[[], subprocess.Popen]]:
             _stop(process)
 
 
+def missing_browser_tool(message: str) -> None:
+    """A tool the browser tests need is missing. CI installs them (.ci/run) and sets
+    REQUIRE_BROWSER=1, so there it fails loudly; on a developer machine without it the test
+    is reported as skipped with the reason."""
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 @pytest.fixture
 def browser(asgi_server, monkeypatch):
     """Per test, not per session: Playwright's sync API keeps an event loop running while it
@@ -199,12 +208,7 @@ def browser(asgi_server, monkeypatch):
     plain synchronous code, so they are allowed for the browser's lifetime only; the database
     flush at teardown runs after Playwright has stopped."""
     if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is not installed (apt-get install chromium)"
-        # CI installs Chromium and sets REQUIRE_BROWSER=1, so a broken install fails loudly there;
-        # on a developer machine without it the browser tests are reported as skipped.
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_browser_tool(f"{CHROMIUM} is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
