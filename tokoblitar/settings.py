@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "promos",
     "shipping",
     "checkout",
+    "photos",
+    "notifications",
+    "privacy",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Photo enhancement: jobs that improve a store's product photos (Replicate live, Pillow offline)."""
