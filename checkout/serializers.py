@@ -180,7 +180,7 @@ class PaymentOutput(serializers.Serializer):
 
 class ShipmentEventOutput(serializers.Serializer):
     status = serializers.CharField()
-    description = serializers.CharField()
+    description = serializers.CharField(source="description_text")
     at = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.DateTimeField())
@@ -197,13 +197,16 @@ class ShipmentOutput(serializers.Serializer):
 
 
 class OrderHistoryOutput(serializers.Serializer):
-    """One status change: `from` (null for the first), `to`, `cause`, `at`."""
+    """One status change: `from` (null for the first), `to`, `cause` (a sentence in the response's
+    language), `cause_code` (stable, for programs: orders.causes.MESSAGES keys; blank on old rows),
+    `at`."""
 
     def get_fields(self) -> dict[str, serializers.Field]:
         return {  # "from" is a Python keyword: declared here instead of as class attributes
             "from": NullIfBlankCharField(source="from_status"),
             "to": serializers.CharField(source="to_status"),
-            "cause": serializers.CharField(),
+            "cause": serializers.CharField(source="cause_text"),
+            "cause_code": serializers.CharField(),
             "at": IsoDateTimeField(),
         }
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
+from orders.causes import cause_render
 from stores.models import Store
 
 
@@ -147,7 +148,11 @@ class OrderStatusChange(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="history")
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20)
+    # The English sentence (admin, logs); pages show `cause_text`, rendered from the code.
     cause = models.CharField(max_length=200)
+    # orders.causes.MESSAGES key and its parameters; blank on rows older than cause codes.
+    cause_code = models.CharField(max_length=40, blank=True)
+    cause_params = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -155,6 +160,11 @@ class OrderStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.from_status} -> {self.to_status}"
+
+    @property
+    def cause_text(self) -> str:
+        """Why the status changed, in the active language (the stored English for old rows)."""
+        return cause_render(self.cause_code, self.cause_params, fallback=self.cause)
 
 
 class Payment(models.Model):

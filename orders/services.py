@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from catalog.models import Product
 from catalog.stock import publish_stock_changed
+from orders.causes import Cause
 from orders.models import CartItem, Order, OrderItem, OrderStatusChange, Payment, PaymentEvent
 from orders.payments import get_payment_provider
 from orders.payments.base import PaymentProviderError, status_code_matches
@@ -91,7 +92,19 @@ def _status_label(status: str) -> Any:
     return lazy(lambda: str(label).lower(), str)()
 
 
-def _transition(order: Order, to: str, *, cause: str) -> None:
+def _history(order: Order, *, from_status: str, to_status: str, cause: Cause) -> None:
+    """One history row; the cause as a code (rendered per reader) and its English sentence."""
+    OrderStatusChange.objects.create(
+        order=order,
+        from_status=from_status,
+        to_status=to_status,
+        cause=cause.english(),
+        cause_code=cause.code,
+        cause_params=cause.params,
+    )
+
+
+def _transition(order: Order, to: str, *, cause: Cause) -> None:
     """Move a locked order along the SPEC §5 machine; history row and live push included."""
     if not order.can_move_to(to):
         logger.warning("Refused order transition %s: %s -> %s (%s)", order.number, order.status, to, cause)
@@ -104,10 +117,21 @@ def _transition(order: Order, to: str, *, cause: str) -> None:
     previous = order.status
     order.status = to
     order.save(update_fields=["status", "needs_refund", "stock_held", "updated_at"])
-    OrderStatusChange.objects.create(order=order, from_status=previous, to_status=to, cause=cause[:200])
-    push_order_event(order.pk, {"kind": "status", "status": to, "from": previous, "cause": cause[:200]})
+    _history(order, from_status=previous, to_status=to, cause=cause)
+    english = cause.english()
+    push_order_event(
+        order.pk, {"kind": "status", "status": to, "from": previous, "cause": english, "cause_code": cause.code}
+    )
     ids = {"order_id": str(order.pk), "store_id": str(order.store_id)}
-    publish("order.status_changed", **ids, from_status=previous, to_status=to, cause=cause[:200])
+    publish(
+        "order.status_changed",
+        **ids,
+        from_status=previous,
+        to_status=to,
+        cause=english,
+        cause_code=cause.code,
+        cause_params=cause.params,
+    )
     # Higher layers listen: shipping books the courier on order.paid.
     if to in STATUS_EVENTS:
         publish(STATUS_EVENTS[to], **ids)
@@ -128,7 +152,7 @@ def _lock(order: Order | UUID | str) -> Order:
     return locked
 
 
-def order_transition(*, order: Order, to: str, cause: str) -> Order:
+def order_transition(*, order: Order, to: str, cause: Cause) -> Order:
     """Public entry for other apps (shipping moves orders to shipped/delivered).
 
     Takes the order row lock; an illegal move raises Conflict (409) and changes nothing."""
@@ -244,9 +268,7 @@ def order_create_reserved(
         )
         if promo is not None:
             promo_redeem(promo=promo, buyer=buyer, order=order)
-        OrderStatusChange.objects.create(
-            order=order, from_status="", to_status=Order.Status.PENDING_PAYMENT, cause="order placed"
-        )
+        _history(order, from_status="", to_status=Order.Status.PENDING_PAYMENT, cause=Cause("order_placed"))
         CartItem.objects.filter(buyer=buyer, product_id__in=list(wanted)).delete()
         run_after = timezone.now() + timedelta(minutes=settings.PAYMENT_EXPIRY_MINUTES, seconds=5)
         transaction.on_commit(partial(_enqueue_expiry, run_after), robust=True)
@@ -386,7 +408,7 @@ def _apply_status(order: Order, *, status: str, fraud: str, notification: dict) 
         if order.status != Order.Status.PENDING_PAYMENT:
             return "ignored"  # e.g. expire after settlement
         _release(order)
-        _transition(order, RELEASING[status], cause=f"payment {status}")
+        _transition(order, RELEASING[status], cause=Cause("payment_released", {"status": status}))
         record(status)
         return "released"
     if status == "partial_refund":
@@ -396,11 +418,11 @@ def _apply_status(order: Order, *, status: str, fraud: str, notification: dict) 
             return "ignored"
         order.needs_refund = True
         order.save(update_fields=["needs_refund", "updated_at"])
-        OrderStatusChange.objects.create(
-            order=order,
+        _history(
+            order,
             from_status=order.status,
             to_status=order.status,
-            cause=f"partial refund recorded ({notification.get('refund_amount') or 'amount unknown'}); check the order",
+            cause=Cause("partial_refund", {"amount": str(notification.get("refund_amount") or "?")[:40]}),
         )
         record(status)
         return "partial_refund"
@@ -413,7 +435,7 @@ def _apply_status(order: Order, *, status: str, fraud: str, notification: dict) 
         if order.status == Order.Status.REFUNDED:
             order.save(update_fields=["needs_refund", "updated_at"])
         else:
-            _transition(order, Order.Status.REFUNDED, cause=f"payment {status}")
+            _transition(order, Order.Status.REFUNDED, cause=Cause("payment_refunded"))
         record(status)
         return "refunded"
     return "ignored"
@@ -426,23 +448,26 @@ def _apply_paid(order: Order, *, status: str, record: Any) -> str:
             order.save(update_fields=["needs_refund", "updated_at"])
             record(status, paid=True)
             return "needs_refund"
-        _transition(order, Order.Status.PAID, cause=f"payment {status}")
+        _transition(order, Order.Status.PAID, cause=Cause("payment_received", {"status": status}))
         record(status, paid=True)
         return "paid"
     if order.status in (Order.Status.EXPIRED, Order.Status.CANCELLED) and not order.needs_refund:
         # Settlement after the reservation was released: re-reserve if we still can (expired
         # only; a deliberate cancel stays cancelled), otherwise flag the money for refund.
         if order.status == Order.Status.EXPIRED and _stock_retake(order):
-            cause = f"late payment {status}; stock re-reserved"
+            code = "late_payment_restocked"
             if order.promo_id and not promo_reclaim(order=order):
-                cause += "; promo already used up, price kept"
-            _transition(order, Order.Status.PAID, cause=cause)
+                code = "late_payment_promo_kept"
+            _transition(order, Order.Status.PAID, cause=Cause(code, {"status": status}))
             record(status, paid=True)
             return "paid_late"
         order.needs_refund = True
         order.save(update_fields=["needs_refund", "updated_at"])
-        OrderStatusChange.objects.create(
-            order=order, from_status=order.status, to_status=order.status, cause=f"late payment {status}; needs refund"
+        _history(
+            order,
+            from_status=order.status,
+            to_status=order.status,
+            cause=Cause("late_payment_needs_refund", {"status": status}),
         )
         record(status, paid=True)
         return "needs_refund"
@@ -461,7 +486,7 @@ def order_expire(*, order_id: UUID | str, now: datetime | None = None) -> bool:
         if order is None or order.status != Order.Status.PENDING_PAYMENT or order.created_at > cutoff:
             return False
         _release(order)
-        _transition(order, Order.Status.EXPIRED, cause="payment window passed")
+        _transition(order, Order.Status.EXPIRED, cause=Cause("payment_window_passed"))
         Payment.objects.filter(order=order).update(status="expire", updated_at=now)
     return True
 
@@ -487,7 +512,7 @@ def orders_expire_overdue(*, now: datetime | None = None, batch: int = 500) -> i
 
 
 def order_process(*, order: Order) -> Order:
-    return order_transition(order=order, to=Order.Status.PROCESSING, cause="seller is processing the order")
+    return order_transition(order=order, to=Order.Status.PROCESSING, cause=Cause("seller_processing"))
 
 
 def order_ship(*, order: Order, awb: str) -> Order:
@@ -498,7 +523,7 @@ def order_ship(*, order: Order, awb: str) -> Order:
         locked = _lock(order)
         locked.manual_awb = awb
         locked.save(update_fields=["manual_awb", "updated_at"])
-        _transition(locked, Order.Status.SHIPPED, cause=f"shipped by seller, AWB {awb}")
+        _transition(locked, Order.Status.SHIPPED, cause=Cause("shipped_by_seller", {"awb": awb}))
     return locked
 
 
@@ -519,7 +544,7 @@ def order_cancel(*, order: Order, reason: str, by: str = "seller") -> Order:
         was_pending = locked.status == Order.Status.PENDING_PAYMENT
         locked.needs_refund = locked.status in Order.PAID_STATES
         _release(locked)
-        _transition(locked, Order.Status.CANCELLED, cause=f"cancelled by {by}: {reason}")
+        _transition(locked, Order.Status.CANCELLED, cause=Cause("cancelled", {"by": by, "reason": reason[:150]}))
         if was_pending:
             transaction.on_commit(partial(_cancel_payment, locked.number), robust=True)
     return locked
@@ -583,7 +608,7 @@ def seller_order_cancel(*, actor: User, order_id: UUID | str, reason: str) -> Or
 RECEIVABLE = frozenset({Order.Status.SHIPPED, Order.Status.DELIVERED})
 
 
-def order_complete(*, order: Order | UUID, cause: str) -> Order:
+def order_complete(*, order: Order | UUID, cause: Cause) -> Order:
     """Close a shipped or delivered order (→ completed; a shipped one passes through delivered,
     as the parcel evidently arrived). Conflict (`order_not_receivable`) from any other state;
     an order already completed is answered as it is."""
@@ -610,7 +635,7 @@ def buyer_order_confirm_received(*, actor: User, order_id: UUID | str) -> Order:
     from orders.selectors import order_get_for_buyer
 
     order = order_get_for_buyer(buyer=actor, order_id=order_id)
-    return order_complete(order=order, cause="buyer confirmed receipt")
+    return order_complete(order=order, cause=Cause("buyer_confirmed"))
 
 
 def orders_complete_delivered(*, now: datetime | None = None, days: int | None = None, batch: int = 500) -> int:
@@ -627,7 +652,7 @@ def orders_complete_delivered(*, now: datetime | None = None, days: int | None =
     done = 0
     for order_id in ids:
         try:
-            order_complete(order=order_id, cause=f"completed automatically {days} days after delivery")
+            order_complete(order=order_id, cause=Cause("auto_completed", {"days": days}))
         except (Conflict, NotFound):
             continue  # moved on meanwhile (refunded); nothing to do
         done += 1

@@ -139,6 +139,15 @@ class ShipmentEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.shipment_id}:{self.status}@{self.occurred_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def description_text(self) -> str:
+        """What to show: the courier's own words as received, but our own "courier booked" line
+        in the reader's language (it is ours, not the courier's, and carries no internal id)."""
+        if self.dedupe_key.startswith("booked:"):
+            courier = self.shipment.courier
+            return str(_("Courier %(courier)s booked") % {"courier": COURIERS.get(courier, courier)})
+        return self.description
+
 
 class SimulatedShipment(models.Model):
     """State of the KiriminAja simulator: what KiriminAja would hold for a booked package."""

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from orders.causes import Cause
 from orders.models import Order
 from orders.realtime import push_order_event
 from orders.selectors import order_get_for_store
@@ -267,7 +268,7 @@ def _push(shipment: Shipment, order: Order, event: ShipmentEvent | None = None) 
     if event is not None:
         payload["event"] = {
             "status": event.status,
-            "description": event.description,
+            "description": event.description_text,
             "at": event.occurred_at.isoformat(),
         }
     push_order_event(order.pk, payload)
@@ -370,7 +371,8 @@ def shipment_request_pickup(*, order_id: str, attempt: int = 1) -> Shipment | No
             },
         )
         if order.status == Order.Status.PAID:
-            order = order_transition(order=order, to=Order.Status.PROCESSING, cause=f"{PROVIDER_NAME}: kurir dipesan")
+            booked = Cause("courier_booked", {"provider": PROVIDER_NAME})
+            order = order_transition(order=order, to=Order.Status.PROCESSING, cause=booked)
         _push(shipment, order, event)
     return shipment
 
@@ -422,7 +424,7 @@ def _parse_time(value: Any) -> datetime | None:
     return parsed
 
 
-def _order_forward(order: Order, target: str, cause: str) -> Order:
+def _order_forward(order: Order, target: str, cause: Cause) -> Order:
     """Walk the order forward to `target` through the states a parcel implies."""
     path = {
         Order.Status.PROCESSING: [Order.Status.PROCESSING],
@@ -487,7 +489,7 @@ def shipment_callback_apply(*, method: str, item: dict) -> str:
         if status == Shipment.Status.CANCELED:
             shipment.last_error = description[:1000]
         shipment.save(update_fields=["awb", "status", "last_error", "updated_at"])
-        cause = f"{PROVIDER_NAME}: {method}"
+        cause = Cause("courier_update", {"provider": PROVIDER_NAME, "update": method})
         try:
             if status == Shipment.Status.PROCESSED and order.status == Order.Status.PAID:
                 order = _order_forward(order, Order.Status.PROCESSING, cause)

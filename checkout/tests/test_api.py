@@ -348,7 +348,7 @@ def test_seller_cancel_pending_releases_stock_and_promo(seller_client, buyer, pr
     assert response.json()["data"] == {"id": str(order.pk), "status": "cancelled", "needs_refund": False}
     promo.refresh_from_db()
     assert stock(product) == 10 and promo.used_count == 0
-    assert order.history.last().cause == "cancelled by seller: toko tutup"
+    assert order.history.last().cause == "Cancelled by the seller: toko tutup"
 
 
 def test_seller_cancel_paid_flags_refund(seller_client, api_client, buyer, product):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import make_user
+from orders.causes import Cause
 from orders.models import Order
 from orders.services import buyer_order_confirm_received, order_transition
 from orders.tests.factories import make_product, place
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def _order(buyer, store, to: list[str]) -> Order:
     order = place(buyer=buyer, product=make_product(store=store)).order
     for status in to:
-        order = order_transition(order=order, to=status, cause="test")
+        order = order_transition(order=order, to=status, cause=Cause("test"))
     return order
 
 
@@ -25,8 +26,8 @@ def test_confirm_received_completes_a_shipped_or_delivered_order(buyer, store, p
     order = _order(buyer, store, path)
     done = buyer_order_confirm_received(actor=buyer, order_id=order.pk)
     assert done.status == Order.Status.COMPLETED
-    steps = list(order.history.values_list("to_status", "cause"))
-    assert steps[-1] == ("completed", "buyer confirmed receipt")
+    steps = list(order.history.values_list("to_status", "cause_code"))
+    assert steps[-1] == ("completed", "buyer_confirmed")
     assert ("delivered", steps[-2][1]) == steps[-2]
     # Twice is harmless.
     assert buyer_order_confirm_received(actor=buyer, order_id=order.pk).status == Order.Status.COMPLETED

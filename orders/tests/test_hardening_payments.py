@@ -224,7 +224,7 @@ def test_partial_refund_keeps_order_paid_and_flags_it(api_client, buyer, product
     assert promo.used_count == 1
     assert PromoRedemption.objects.get(order=order).status == PromoRedemption.Status.ACTIVE
     note = order.history.order_by("-at").first()
-    assert note.from_status == note.to_status == Order.Status.PAID and "partial refund" in note.cause
+    assert note.from_status == note.to_status == Order.Status.PAID and note.cause_code == "partial_refund"
 
 
 def test_full_refund_of_unshipped_order_returns_stock_and_promo(api_client, buyer, product):

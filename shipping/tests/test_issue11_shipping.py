@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from orders.causes import Cause
 from orders.models import Order, OrderStatusChange
 from orders.services import order_transition
 from shipping.models import Shipment
@@ -77,8 +78,8 @@ def test_advance_command_works_whatever_port_the_site_runs_on(settings, booked):
 
 def _delivered(buyer, seller, days_ago: float) -> Order:
     order = paid_order(buyer=buyer, store=seller.store)
-    order = order_transition(order=order, to=Order.Status.SHIPPED, cause="test")
-    order = order_transition(order=order, to=Order.Status.DELIVERED, cause="test")
+    order = order_transition(order=order, to=Order.Status.SHIPPED, cause=Cause("test"))
+    order = order_transition(order=order, to=Order.Status.DELIVERED, cause=Cause("test"))
     OrderStatusChange.objects.filter(order=order, to_status=Order.Status.DELIVERED).update(
         at=timezone.now() - timedelta(days=days_ago)
     )
@@ -95,5 +96,5 @@ def test_reconcile_completes_orders_delivered_days_ago(settings, buyer, seller, 
     recent.refresh_from_db()
     assert old.status == Order.Status.COMPLETED
     assert recent.status == Order.Status.DELIVERED
-    assert old.history.last().cause.startswith("completed automatically")
+    assert old.history.last().cause.startswith("Completed automatically")
     assert reconcile_run().orders_completed == 0  # idempotent

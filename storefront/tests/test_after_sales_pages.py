@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from accounts.models import SavedAddress
 from conftest import PASSWORD, make_admin, make_user
+from orders.causes import Cause
 from orders.models import CartItem, Order
 from orders.services import order_transition
 from orders.tests.factories import ADDRESS, place
@@ -144,8 +145,8 @@ def test_admin_is_refused_buyer_pages(client):
 
 def _shipped(buyer, store) -> Order:
     order = place(buyer=buyer, product=add_product(store, name="Sambal Pecel")).order
-    order = order_transition(order=order, to=Order.Status.PAID, cause="test")
-    return order_transition(order=order, to=Order.Status.SHIPPED, cause="test")
+    order = order_transition(order=order, to=Order.Status.PAID, cause=Cause("test"))
+    return order_transition(order=order, to=Order.Status.SHIPPED, cause=Cause("test"))
 
 
 def test_buyer_confirms_receipt_from_the_order_page(client, store, buyer):
@@ -267,7 +268,7 @@ def test_seller_order_page_shows_the_booking_and_no_typed_awb(client, store, buy
 
     settings.SHIPPING_PROVIDER = "simulator"
     order = place(buyer=buyer, product=add_product(store)).order
-    order = order_transition(order=order, to=Order.Status.PAID, cause="test")
+    order = order_transition(order=order, to=Order.Status.PAID, cause=Cause("test"))
     shipment_request_pickup(order_id=str(order.pk), attempt=1)
     shipment = Shipment.objects.get(order=order)
     assert shipment.status == Shipment.Status.BOOKED and not shipment.awb
@@ -295,7 +296,7 @@ def test_buyer_tracking_offers_the_simulator_step_after_booking(client, store, b
 
     settings.SHIPPING_PROVIDER = "simulator"
     order = place(buyer=buyer, product=add_product(store)).order
-    order = order_transition(order=order, to=Order.Status.PAID, cause="test")
+    order = order_transition(order=order, to=Order.Status.PAID, cause=Cause("test"))
     shipment_request_pickup(order_id=str(order.pk), attempt=1)
     login(client, buyer)
     html = client.get(f"/pesanan/{order.pk}/").content.decode()

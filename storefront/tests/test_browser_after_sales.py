@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import PASSWORD, make_user
+from orders.causes import Cause
 from orders.models import Order
 from orders.services import order_transition
 from orders.tests.factories import place
@@ -94,8 +95,8 @@ def test_confirm_receipt_buy_again_and_logout_from_the_header(phone, shoot):
     product = add_product(seller.store, name="Kerupuk Rambak", price=12_000, stock=10)
     buyer = make_user("buyer", email="dewi@contoh.id", full_name="Dewi")
     order = place(buyer=buyer, product=product, quantity=2).order
-    order = order_transition(order=order, to=Order.Status.PAID, cause="test")
-    order = order_transition(order=order, to=Order.Status.SHIPPED, cause="test")
+    order = order_transition(order=order, to=Order.Status.PAID, cause=Cause("test"))
+    order = order_transition(order=order, to=Order.Status.SHIPPED, cause=Cause("test"))
     login_in_browser(phone, buyer.email, PASSWORD)
 
     phone.goto("/pesanan/?status=dikirim")

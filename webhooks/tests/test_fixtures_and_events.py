@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from orders.causes import Cause
 from orders.models import Order
 from orders.payments.base import notification_signature
 from orders.tests.factories import active_payment_key, active_shipping_token, place
@@ -86,7 +87,7 @@ def test_order_paid_subscriber_books_the_courier(buyer, product, django_capture_
 
     order = place(buyer=buyer, product=product).order
     with django_capture_on_commit_callbacks(execute=True):
-        order_transition(order=order, to=Order.Status.PAID, cause="test: paid")
+        order_transition(order=order, to=Order.Status.PAID, cause=Cause("test: paid"))
     # The shipping app heard order.paid and enqueued its booking task (orders never imports shipping).
     from django_tasks_db.models import DBTaskResult
 
@@ -97,7 +98,7 @@ def test_kiriminaja_fixtures_walk_a_parcel_to_delivered(api_client, buyer, produ
     from orders.services import order_transition
 
     order = place(buyer=buyer, product=product).order
-    order_transition(order=order, to=Order.Status.PAID, cause="test: paid")
+    order_transition(order=order, to=Order.Status.PAID, cause=Cause("test: paid"))
     shipment_book.call(order_id=str(order.pk))
     headers = {"HTTP_AUTHORIZATION": f"Bearer {active_shipping_token()}", "HTTP_USER_AGENT": "KiriminAja-Push-Services"}
     for name in ("processed_packages", "shipped_packages", "finished_packages"):

@@ -182,7 +182,7 @@ def test_settlement_after_expire_re_reserves_when_stock_allows(api_client, order
     order.refresh_from_db()
     assert order.status == Order.Status.PAID and not order.needs_refund
     assert stock(product) == 8
-    assert order.history.last().cause.startswith("late payment settlement; stock re-reserved")
+    assert order.history.last().cause_code == "late_payment_restocked"
 
 
 def test_settlement_after_expire_without_stock_flags_refund(api_client, order, product):
