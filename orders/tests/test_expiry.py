@@ -36,7 +36,10 @@ def test_expiry_task_releases_stock_and_promo(buyer, product):
     assert old.status == Order.Status.EXPIRED and old.payment.status == "expire"
     assert fresh.status == Order.Status.PENDING_PAYMENT
     assert product.stock == 8 and promo.used_count == 0
-    assert (old.history.last().cause_code, old.history.last().cause) == ("payment_window_passed", "Payment window passed")
+    assert (old.history.last().cause_code, old.history.last().cause) == (
+        "payment_window_passed",
+        "Payment window passed",
+    )
     # A second sweep changes nothing.
     assert orders_expire_overdue() == 0
     product.refresh_from_db()
