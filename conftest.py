@@ -13,7 +13,7 @@ from stores.services import account_register
 PASSWORD = "Rahasia-Kuat-123"
 
 # Real-browser fixtures (daphne server, Chromium page, screenshots) for any app's browser tests.
-pytest_plugins = ["tokoblitar.testing.browser"]
+pytest_plugins = ["tokoblitar.testing.browser", "tokoblitar.testing.scaled"]
 
 
 @pytest.fixture(autouse=True)

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tokoblitar.settings")
 
-from tokoblitar.supervisor import Supervisor, app_children  # noqa: E402 - needs ROOT on sys.path
+from tokoblitar.supervisor import Supervisor, app_children, redis_child  # noqa: E402 - needs ROOT on sys.path
 
 DEMO_LOGINS = [
     ("Admin", "admin@tokoblitar.id", "demo12345"),
@@ -32,6 +35,17 @@ def _interrupt(*_: object) -> None:
     raise KeyboardInterrupt
 
 
+def _wait_for_port(port: int, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"redis-server did not start on port {port} (apt-get install redis-server)")
+
+
 def manage(*args: str) -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, check=True)
 
@@ -41,7 +55,19 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     # Loopback by default: DEBUG pages must not reach the LAN. HOST=0.0.0.0 for a phone on the LAN.
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    # `make run-scaled`: N web processes (ports PORT, PORT+1, …) and N task workers sharing Redis.
+    parser.add_argument("--web", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
+    redis = None
+    if (args.web > 1 or args.workers > 1) and not os.environ.get("REDIS_URL"):
+        # More than one process shares rate-limit counters, cache and realtime through Redis:
+        # start Debian's redis-server on loopback (REDIS_URL points elsewhere to use another).
+        if shutil.which("redis-server") is None:
+            raise SystemExit("Scaled mode needs Redis: apt-get install redis-server (or set REDIS_URL)")
+        redis_port = int(os.environ.get("REDIS_PORT", "6379"))
+        redis = redis_child(root=ROOT, port=redis_port)
+        os.environ["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
 
     if not os.environ.get("DATABASE_URL"):
         # Start the server in this process so it outlives the short-lived manage.py calls below.
@@ -56,7 +82,12 @@ def main() -> int:
     # Demo logins share a public password: only for development, or when asked for explicitly.
     seed = settings.DEBUG or settings.SEED_DEMO
     supervisor: Supervisor | None = None
+    redis_supervisor = Supervisor([redis]) if redis else None
     try:
+        if redis_supervisor is not None:
+            # Up before anything below touches the cache or the channel layer.
+            redis_supervisor.start()
+            _wait_for_port(int(os.environ["REDIS_URL"].rsplit(":", 1)[1].split("/")[0]))
         manage("migrate", "--noinput", "--verbosity", "0")
         if seed:
             force = [] if settings.DEBUG else ["--force"]
@@ -68,10 +99,17 @@ def main() -> int:
         manage("reconcile")
 
         env = {**os.environ, "SITE_URL": os.environ.get("SITE_URL", f"http://localhost:{args.port}")}
-        supervisor = Supervisor(app_children(root=ROOT, host=args.host, port=args.port, env=env))
+        children = app_children(root=ROOT, host=args.host, port=args.port, env=env, web=args.web, workers=args.workers)
+        supervisor = Supervisor(children)
         supervisor.start()
         url = f"http://{'localhost' if args.host in ('127.0.0.1', '0.0.0.0') else args.host}:{args.port}"  # noqa: S104
         print(f"\nTokoBLITAR is running at {url}  (Ctrl-C stops everything)\n")
+        if args.web > 1 or args.workers > 1:
+            ports = ", ".join(str(args.port + n) for n in range(args.web))
+            print(
+                f"Scaled: {args.web} web processes (ports {ports}), {args.workers} task workers, "
+                f"Redis at {os.environ['REDIS_URL']}\n"
+            )
         if seed:
             print("Demo logins (email / password):")
             for label, email, password in DEMO_LOGINS:
@@ -85,7 +123,13 @@ def main() -> int:
         signal.signal(signal.SIGTERM, _interrupt)
         # A child that exits (the worker after a database restart, a crashed web server) is
         # started again with backoff; the site keeps running.
-        supervisor.run()
+        if redis_supervisor is None:
+            supervisor.run()
+        else:
+            while True:  # both supervise their children; redis restarts like any other
+                redis_supervisor.poll()
+                supervisor.poll()
+                time.sleep(0.2)
     except KeyboardInterrupt:
         pass
     except subprocess.CalledProcessError as exc:
@@ -95,6 +139,8 @@ def main() -> int:
         if supervisor is not None:
             supervisor.stop()
             print("\nTokoBLITAR stopped.", flush=True)
+        if redis_supervisor is not None:
+            redis_supervisor.stop()
     return 0
 
 

@@ -109,23 +109,41 @@ class Supervisor:
                 proc.wait()
 
 
-def app_children(*, root: Path, host: str, port: int, env: dict[str, str]) -> list[Child]:
-    """The ASGI server and the task worker, as supervised children (`make run`, `make serve`)."""
+def app_children(
+    *, root: Path, host: str, port: int, env: dict[str, str], web: int = 1, workers: int = 1
+) -> list[Child]:
+    """The ASGI servers and task workers, as supervised children (`make run`, `make serve`,
+    `make run-scaled`). `web` servers listen on `port`, `port + 1`, …; more than one of either
+    needs REDIS_URL in `env` (shared rate-limit counters, cache and channel layer)."""
     # Under ASGI each in-flight request holds its own connection; a pool keeps bursts under
     # Postgres' max_connections. The worker uses one connection at a time: no pool.
     web_env = {"DB_POOL_MAX": "20", **env}
     worker_env = {**env, "DB_POOL_MAX": "0"}
-    return [
+    children = [
         Child(
-            name="web server",
-            argv=[sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "tokoblitar.asgi:application"],
+            name="web server" if web == 1 else f"web server {n + 1} (:{port + n})",
+            argv=[sys.executable, "-m", "daphne", "-b", host, "-p", str(port + n), "tokoblitar.asgi:application"],
             cwd=root,
             env=web_env,
-        ),
+        )
+        for n in range(web)
+    ]
+    children += [
         Child(
-            name="task worker",
+            name="task worker" if workers == 1 else f"task worker {n + 1}",
             argv=[sys.executable, "-m", "tokoblitar.worker", "--interval", "0.5"],
             cwd=root,
             env=worker_env,
-        ),
+        )
+        for n in range(workers)
     ]
+    return children
+
+
+def redis_child(*, root: Path, port: int) -> Child:
+    """A local `redis-server` (Debian's package) for `make run-scaled`: loopback only, no
+    persistence (counters, cache and channel messages are all disposable)."""
+    data = root / "var" / "redis"
+    data.mkdir(parents=True, exist_ok=True)
+    argv = ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
+    return Child(name="redis", argv=[*argv, "--dir", str(data)], cwd=root)
