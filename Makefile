@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run serve reconcile test lint format bench-search bench-pages bench-checkout bench-webhooks bench-throughput clean-db
+.PHONY: run run-scaled serve reconcile test lint format bench-search bench-pages bench-checkout bench-webhooks bench-throughput bench-media bench-lighthouse clean-db
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,10 @@ $(BIN)/.installed: requirements.txt
 
 run: $(BIN)/.installed
 	$(BIN)/python scripts/run.py --port $(PORT)
+
+# Two web processes (PORT and PORT+1) and two task workers sharing a local redis-server.
+run-scaled: $(BIN)/.installed
+	$(BIN)/python scripts/run.py --port $(PORT) --web 2 --workers 2
 
 # Production mode: DEBUG off, SECRET_KEY required, migrate + collectstatic, no demo data.
 serve: $(BIN)/.installed
@@ -48,6 +52,13 @@ bench-webhooks: $(BIN)/.installed
 
 bench-throughput: $(BIN)/.installed
 	$(BIN)/python bench/throughput.py
+
+# Against a running `make run` (BENCH_BASE, default http://127.0.0.1:8000); needs Node 18+ for Lighthouse.
+bench-lighthouse: $(BIN)/.installed
+	$(BIN)/python bench/lighthouse.py
+
+bench-media: $(BIN)/.installed
+	$(BIN)/python bench/media.py
 
 clean-db:
 	rm -rf var/pgdata

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
@@ -115,3 +117,55 @@ def saved_address_delete(*, actor: User, address_id: int) -> None:
             successor = SavedAddress.objects.filter(user=actor).order_by("-created_at", "-id").first()
             if successor is not None:
                 SavedAddress.objects.filter(pk=successor.pk).update(is_default=True)
+
+
+# --- Profile and password -------------------------------------------------------------------
+
+PHONE_PATTERN = r"^\+?[0-9]{8,15}$"
+
+
+def user_profile_update(*, actor: User, full_name: str, phone: str = "") -> User:
+    """Change `actor`'s own name and phone (the only profile fields a user edits; the email is
+    her sign-in and stays). `full_name` 2–150 characters, `phone` empty or 8–15 digits with an
+    optional leading +. ValidationFailed (`invalid_profile`, field messages) and nothing saved
+    when a rule fails."""
+    full_name = (full_name or "").strip()
+    phone = (phone or "").strip()
+    fields: dict[str, list] = {}
+    if not 2 <= len(full_name) <= 150:
+        fields["full_name"] = [_("Enter your name (2 to 150 characters)")]
+    if phone and not re.fullmatch(PHONE_PATTERN, phone):
+        fields["phone"] = [_("8 to 15 digits, optionally starting with +")]
+    if fields:
+        raise ValidationFailed(_("Check your profile"), code="invalid_profile", fields=fields)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        user.full_name, user.phone = full_name, phone
+        user.save(update_fields=["full_name", "phone"])
+    actor.full_name, actor.phone = full_name, phone
+    return user
+
+
+def user_change_password(*, actor: User, old_password: str, new_password: str) -> User:
+    """Change `actor`'s password after checking the current one.
+
+    Saving the new password revokes every API token of the user and closes her sockets
+    (User.save); every session signed in with the old password ends through Django's session
+    auth hash. The caller keeps its own session with `update_session_auth_hash`. Returns the
+    user with the new hash. ValidationFailed: `wrong_password` (field old_password),
+    `weak_password` (field new_password, Django's validators' messages)."""
+    if not actor.check_password(old_password):
+        message = _("The current password is wrong")
+        raise ValidationFailed(message, code="wrong_password", fields={"old_password": [message]})
+    try:
+        password_validation.validate_password(new_password, user=actor)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(
+            _("Password is too weak"), code="weak_password", fields={"new_password": list(exc.messages)}
+        ) from exc
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+    actor.password = user.password
+    return user

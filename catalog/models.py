@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import Store
+from tokoblitar.renditions import PRODUCT_RENDITIONS, StoredPictureField
 
 
 class Category(models.Model):
@@ -123,8 +124,21 @@ class ProductSlugHistory(models.Model):
 class ProductImage(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
-    # A file in our STORAGES (local or R2); `url` is what the API answers.
-    image = models.ImageField(upload_to="products/%Y/%m/", max_length=300)
+    # A file in our STORAGES (local or R2); `url` is what the API answers. Its web-sized
+    # renditions (tokoblitar/renditions.py) are drawn in the background after the upload;
+    # pages use them once `renditions_ready`, the original before.
+    image = StoredPictureField(
+        upload_to="products/%Y/%m/",
+        max_length=300,
+        width_field="width",
+        height_field="height",
+        file_types=["WEBP", "JPEG"],
+        **PRODUCT_RENDITIONS,
+    )
+    # Pixel size of the stored original (explicit width/height on pages: no layout shift).
+    width = models.PositiveIntegerField(null=True, editable=False)
+    height = models.PositiveIntegerField(null=True, editable=False)
+    renditions_ready = models.BooleanField(default=False, editable=False)
     position = models.PositiveSmallIntegerField(default=0)
     alt_text = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

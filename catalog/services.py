@@ -8,8 +8,6 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, Max
@@ -18,12 +16,21 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from catalog.listing_cache import listing_changed
 from catalog.models import Category, Product, ProductImage, ProductSlugHistory
 from catalog.selectors import product_get_for_seller, product_image_get_for_seller
 from stores.models import Store
 from stores.selectors import store_get_for_seller
 from tokoblitar.errors import ValidationFailed
-from tokoblitar.images import IMAGE_MAX_DECODE_PIXELS, IMAGE_MAX_SIDE, image_reencode  # noqa: F401 - limits re-exported
+from tokoblitar.images import (  # noqa: F401 - limits re-exported
+    IMAGE_MAX_DECODE_PIXELS,
+    IMAGE_MAX_SIDE,
+    image_delete_quietly,
+    image_reencode,
+    image_size,
+    image_store,
+)
+from tokoblitar.renditions import rendition_names
 
 MAX_IMAGES_PER_PRODUCT = 10
 # What a seller's edit may change; `featured` is curation's (curation.services.product_set_featured).
@@ -149,8 +156,22 @@ def product_create(
     with transaction.atomic():
         product.slug = _unique_product_slug(store=store, name=name)
         product.save()
+        # The same stored file as the referenced image: its size and renditions come along.
+        known = {
+            row["image"]: row
+            for row in ProductImage.objects.filter(image__in=image_names).values(
+                "image", "width", "height", "renditions_ready"
+            )
+        }
         ProductImage.objects.bulk_create(
-            ProductImage(product=product, image=image_name, position=position)
+            ProductImage(
+                product=product,
+                image=image_name,
+                width=known[image_name]["width"],
+                height=known[image_name]["height"],
+                renditions_ready=known[image_name]["renditions_ready"],
+                position=position,
+            )
             for position, image_name in enumerate(image_names)
         )
     return product
@@ -235,6 +256,7 @@ def product_image_add(*, product: Product, upload: UploadedFile) -> ProductImage
     if ProductImage.objects.filter(product=product).count() >= MAX_IMAGES_PER_PRODUCT:
         raise _too_many_images("image")
     data = image_reencode(upload)
+    width, height = image_size(data)
     with transaction.atomic():
         # Lock the product so two uploads cannot both take the last free slot or position.
         product = Product.objects.select_for_update().get(pk=product.pk)
@@ -242,27 +264,49 @@ def product_image_add(*, product: Product, upload: UploadedFile) -> ProductImage
         if current["count"] >= MAX_IMAGES_PER_PRODUCT:
             raise _too_many_images("image")
         position = 0 if current["n"] is None else current["n"] + 1
-        image = ProductImage(product=product, position=position, alt_text=product.name[:200])
-        image.image.save(f"{product.slug[:60] or 'produk'}-{uuid.uuid4().hex[:12]}.jpg", ContentFile(data), save=False)
+        field = ProductImage._meta.get_field("image")
+        # The file first, the row after: a failing storage (ProviderError, 502) leaves no row.
+        name = image_store(
+            storage=field.storage,
+            name=field.generate_filename(None, f"{product.slug[:60] or 'produk'}-{uuid.uuid4().hex[:12]}.jpg"),
+            data=data,
+        )
+        # Built with its name and size: no read-back of the file to learn its dimensions.
+        image = ProductImage(
+            product=product, image=name, width=width, height=height, position=position, alt_text=product.name[:200]
+        )
         try:
             image.save()
         except Exception:
             # The row failed: do not leave an orphan file behind.
-            default_storage.delete(image.image.name)
+            field.storage.delete(name)
             raise
         Product.objects.filter(pk=product.pk).update(updated_at=timezone.now())
+        # Web-sized renditions are drawn by the task worker once this commits.
+        image.image.update_all()
     return image
 
 
 def product_image_delete(*, image: ProductImage) -> None:
-    """Remove the image row; the file goes too unless another product still shows it."""
+    """Remove the image row; the file and its renditions go too unless another product still
+    shows it. Storage failures after the row is gone are logged (orphan files), not raised."""
     name = image.image.name
+    storage = image.image.storage
+    renditions = rendition_names(image.image)
     with transaction.atomic():
         image.delete()
         still_used = ProductImage.objects.filter(image=name).exists()
         Product.objects.filter(pk=image.product_id).update(updated_at=timezone.now())
     if not still_used and name:
-        default_storage.delete(name)
+        image_delete_quietly(storage=storage, names=[*renditions, name])
+
+
+def product_images_mark_rendered(*, file_name: str) -> int:
+    """Every image row showing `file_name` now has its renditions; answers the rows changed."""
+    changed = ProductImage.objects.filter(image=file_name, width__isnull=False).update(renditions_ready=True)
+    if changed:
+        listing_changed()
+    return changed
 
 
 # --- Entry services: the acting seller, scoped to her store --------------------------------

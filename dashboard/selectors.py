@@ -5,17 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
+from notifications.models import StoreAlertSettings
 from orders.models import Order
 from shipping.models import ShippingSettings
 from stores.models import Store
 
-LOW_STOCK_THRESHOLD = 5
+# The store's own low-stock threshold (the alerts settings page), else the alerts' default.
+DEFAULT_LOW_STOCK = StoreAlertSettings._meta.get_field("low_stock_threshold").default
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,16 @@ def seller_overview(*, store: Store) -> Overview:
     )
     low_stock = list(
         Product.objects.alive()
-        .filter(store=store, status=Product.Status.ACTIVE, stock__lte=LOW_STOCK_THRESHOLD)
+        .filter(store=store, status=Product.Status.ACTIVE)
+        .annotate(
+            threshold=Coalesce(
+                Subquery(
+                    StoreAlertSettings.objects.filter(store=OuterRef("store_id")).values("low_stock_threshold")[:1]
+                ),
+                Value(DEFAULT_LOW_STOCK),
+            )
+        )
+        .filter(stock__lte=F("threshold"))
         .only("pk", "name", "stock", "slug")
         .order_by("stock", "name")[:10]
     )

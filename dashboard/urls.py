@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from dashboard import views
+from dashboard import photo_views, views
 
 app_name = "dashboard"
 
@@ -13,6 +13,17 @@ urlpatterns = [
     path(
         "produk/<uuid:product_id>/foto/<uuid:image_id>/hapus/", views.product_image_remove, name="product-image-delete"
     ),
+    path(
+        "produk/<uuid:product_id>/foto/<uuid:image_id>/perbaiki/",
+        photo_views.product_photo_enhance,
+        name="product-photo-enhance",
+    ),
+    path("produk/<uuid:product_id>/perbaiki-foto/", photo_views.product_enhance_panel, name="product-enhance-panel"),
+    path(
+        "perbaiki-foto/<uuid:job_id>/<str:action>/",
+        photo_views.enhance_decide,
+        name="enhance-decide",
+    ),
     path("pesanan/", views.orders, name="orders"),
     path("pesanan/<uuid:order_id>/", views.order_detail, name="order"),
     path("pesanan/<uuid:order_id>/<str:action>/", views.order_action, name="order-action"),
@@ -23,4 +34,5 @@ urlpatterns = [
     path("toko/dibagikan/", views.store_link_shared, name="store-shared"),
     path("pengiriman/", views.shipping_settings, name="shipping"),
     path("integrasi/", views.integrations, name="integrations"),
+    path("peringatan/", include("notifications.dashboard_urls")),
 ]

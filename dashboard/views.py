@@ -32,9 +32,11 @@ from dashboard.forms import (
     StoreForm,
 )
 from dashboard.selectors import integrations_status, seller_overview, seller_setup_checklist, store_public_url
+from notifications.alerts import seller_alerts
 from orders.models import Order
 from orders.selectors import order_get_for_store, order_list_for_store
 from orders.services import seller_order_cancel, seller_order_process
+from photos.selectors import enhance_job_list_open_for_product
 from promos.selectors import promo_get_for_owner, promo_list_for_owner
 from promos.services import (
     seller_promo_create,
@@ -99,6 +101,7 @@ def overview(request: HttpRequest, store: Store) -> HttpResponse:
             "store": store,
             "overview": seller_overview(store=store),
             "checklist": seller_setup_checklist(store=store),
+            "alerts": seller_alerts(store=store),
             "store_url": store_public_url(store=store),
             "nav": "overview",
         },
@@ -176,6 +179,9 @@ def product_edit(request: HttpRequest, store: Store, product_id: UUID) -> HttpRe
         "product": product,
         "images": list(product.images.all()),
         "nav": "products",
+        # "Perbaiki foto" (photos app): the switch, and jobs still to show or decide on.
+        "photo_enhance_on": store_feature_enabled(store=store, feature="photo_enhance"),
+        "enhance_jobs": list(enhance_job_list_open_for_product(product=product)),
     }
     return render(request, "dashboard/product_form.html", context)
 

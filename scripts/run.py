@@ -97,6 +97,9 @@ def main() -> int:
         # Whatever the last run left behind: tasks of a killed worker, unpaid orders past their
         # window, paid orders without a courier booking (the worker repeats this periodically).
         manage("reconcile")
+        # Pictures stored before renditions existed (an older dev database) get theirs drawn
+        # by the worker; until then pages show the originals.
+        manage("renditions_backfill")
 
         env = {**os.environ, "SITE_URL": os.environ.get("SITE_URL", f"http://localhost:{args.port}")}
         children = app_children(root=ROOT, host=args.host, port=args.port, env=env, web=args.web, workers=args.workers)

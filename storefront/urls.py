@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from storefront import views
+from storefront import account_views, views
 
 app_name = "storefront"
 
@@ -23,7 +23,16 @@ urlpatterns = [
     path("pesanan/<uuid:order_id>/simulasi-kurir/", views.order_shipment_advance, name="order-advance"),
     path("akun/", views.profile, name="profile"),
     path("akun/alamat/<int:address_id>/hapus/", views.profile_address_delete, name="address-delete"),
+    path("akun/profil/", account_views.profile_edit, name="profile-edit"),
+    path("akun/kata-sandi/", account_views.password_change, name="password-change"),
+    path("akun/data-saya/", account_views.data_export, name="data-export"),
+    path("akun/hapus/", account_views.account_delete_page, name="account-delete"),
+    path("akun/lupa-kata-sandi/", account_views.password_reset, name="password-reset"),
+    path("akun/lupa-kata-sandi/terkirim/", account_views.password_reset_done, name="password-reset-done"),
+    path("akun/reset/<uidb64>/<token>/", account_views.password_reset_confirm, name="password-reset-confirm"),
+    path("akun/reset/selesai/", account_views.password_reset_complete, name="password-reset-complete"),
     path("login/", views.login_page, name="login"),
     path("register/", views.register_page, name="register"),
     path("logout/", views.logout_page, name="logout"),
+    path("notifikasi/", include("notifications.urls")),
 ]

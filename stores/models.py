@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tokoblitar.renditions import BANNER_RENDITIONS, LOGO_RENDITIONS, StoredPictureField
 from tokoblitar.validators import validate_web_url
 
 
@@ -25,8 +26,32 @@ class Store(models.Model):
     banner_url = models.URLField(max_length=500, blank=True)
     # Uploaded through the validated image path (stores.services.store_image_set); when set they
     # win over the older *_url links, which stay for existing data and API clients.
-    logo = models.ImageField(upload_to="stores/logos/%Y/%m/", max_length=300, blank=True)
-    banner = models.ImageField(upload_to="stores/banners/%Y/%m/", max_length=300, blank=True)
+    # Web-sized renditions are drawn in the background (tokoblitar/renditions.py); pages use
+    # them once *_renditions_ready, the original before.
+    logo = StoredPictureField(
+        upload_to="stores/logos/%Y/%m/",
+        max_length=300,
+        blank=True,
+        width_field="logo_width",
+        height_field="logo_height",
+        file_types=["WEBP", "JPEG"],
+        **LOGO_RENDITIONS,
+    )
+    banner = StoredPictureField(
+        upload_to="stores/banners/%Y/%m/",
+        max_length=300,
+        blank=True,
+        width_field="banner_width",
+        height_field="banner_height",
+        file_types=["WEBP", "JPEG"],
+        **BANNER_RENDITIONS,
+    )
+    logo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    logo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    logo_renditions_ready = models.BooleanField(default=False, editable=False)
+    banner_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    banner_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    banner_renditions_ready = models.BooleanField(default=False, editable=False)
     address = models.CharField(_("alamat"), max_length=300, blank=True)
     lat = models.DecimalField(
         max_digits=9,

@@ -8,8 +8,6 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -23,7 +21,8 @@ from accounts.services import user_register
 from stores.models import Store, StoreSlugHistory
 from stores.selectors import store_get_for_seller
 from tokoblitar.errors import ValidationFailed
-from tokoblitar.images import image_reencode
+from tokoblitar.images import image_delete_quietly, image_reencode, image_size, image_store
+from tokoblitar.renditions import rendition_names
 
 # Subdomains we must never hand to a store.
 RESERVED_SLUGS = frozenset(
@@ -187,20 +186,46 @@ def _store_image_encode(*, kind: str, upload: UploadedFile) -> bytes:
 
 
 def _store_image_save(*, store: Store, kind: str, data: bytes) -> Store:
+    field = Store._meta.get_field(kind)
+    width, height = image_size(data)
     with transaction.atomic():
         store = Store.objects.select_for_update().get(pk=store.pk)
-        field = getattr(store, kind)
-        previous = field.name
-        field.save(f"{store.slug[:40]}-{uuid.uuid4().hex[:12]}.jpg", ContentFile(data), save=False)
-        stored = field.name
-        # A rolled-back edit must not leave its new file behind; a committed one drops the old.
-        transaction.on_commit(lambda: previous and default_storage.delete(previous))
+        previous = getattr(store, kind)
+        # Names read now (no file I/O): after commit the old picture and its renditions go.
+        old_names = [*rendition_names(previous), previous.name] if previous else []
+        # The file first, the row after: a failing storage (ProviderError, 502) changes nothing.
+        stored = image_store(
+            storage=field.storage,
+            name=field.generate_filename(None, f"{store.slug[:40]}-{uuid.uuid4().hex[:12]}.jpg"),
+            data=data,
+        )
         try:
-            store.save(update_fields=[kind, "updated_at"])
+            # A queryset update: the size is known, so the file is never read back to learn it.
+            Store.objects.filter(pk=store.pk).update(
+                **{
+                    kind: stored,
+                    f"{kind}_width": width,
+                    f"{kind}_height": height,
+                    f"{kind}_renditions_ready": False,
+                    "updated_at": timezone.now(),
+                }
+            )
         except Exception:
-            default_storage.delete(stored)
+            field.storage.delete(stored)
             raise
+        # A rolled-back edit must not leave its new file behind; a committed one drops the old.
+        transaction.on_commit(lambda: image_delete_quietly(storage=field.storage, names=old_names))
+        store.refresh_from_db()
+        # Web-sized renditions are drawn by the task worker once this commits.
+        getattr(store, kind).update_all()
     return store
+
+
+def store_images_mark_rendered(*, file_name: str, kind: str) -> int:
+    """Stores showing `file_name` as their `kind` (logo/banner) now have its renditions."""
+    return Store.objects.filter(**{kind: file_name, f"{kind}_width__isnull": False}).update(
+        **{f"{kind}_renditions_ready": True}
+    )
 
 
 def store_link_shared(*, store: Store) -> Store:

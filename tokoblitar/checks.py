@@ -35,7 +35,7 @@ def check_providers(app_configs: Any = None, **kwargs: Any) -> list[Error | Warn
                     id="tokoblitar.E001",
                 )
             )
-        if config.is_simulator and not settings.DEBUG:
+        if config.is_simulator and not settings.DEBUG and not config.simulator_in_production:
             if getattr(settings, "ALLOW_SIMULATORS", False):
                 message = (
                     f"SIMULATOR MODE IN PRODUCTION: the {config.kind} provider is the local simulator "

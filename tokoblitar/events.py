@@ -23,6 +23,7 @@ Known events (name: payload keys):
     order.expired: order_id, store_id
     order.status_changed: order_id, store_id, from_status, to_status, cause
     stock.changed: product_id, store_id, stock
+    account.deleted: user_id (privacy: the person was anonymised; erase what you keep of her)
 """
 
 from __future__ import annotations

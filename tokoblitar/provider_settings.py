@@ -58,6 +58,17 @@ def simulator_secret(var_dir: Path, configured: str = "") -> str:
 
 
 @dataclass(frozen=True)
+class LiveVariant:
+    """A second live backend of one kind, chosen by its own alias or key (WhatsApp: the
+    Cloud API beside the WAHA gateway)."""
+
+    alias: str
+    name: str
+    backend: str
+    key_variable: str
+
+
+@dataclass(frozen=True)
 class ProviderKind:
     """What can be registered for one kind: the live backend, the simulator and the
     variables that choose between them (the README's provider table is made from this)."""
@@ -70,6 +81,14 @@ class ProviderKind:
     live_alias: str
     key_variable: str
     simulator_behaviour: str
+    # A simulator that is a real local implementation (not a stand-in that pays or ships for
+    # free) may run with DEBUG off without ALLOW_SIMULATORS.
+    simulator_in_production: bool = False
+    # Other live backends, after the primary one in key precedence.
+    other_live: tuple[LiveVariant, ...] = ()
+    # A shop runs without it (WhatsApp): with DEBUG off, no keys and no ALLOW_SIMULATORS the
+    # kind is "off" (its features answer "not set up") instead of refusing to start.
+    optional: bool = False
 
 
 PROVIDER_KINDS: tuple[ProviderKind, ...] = (
@@ -95,6 +114,43 @@ PROVIDER_KINDS: tuple[ProviderKind, ...] = (
             "rates by courier, service, distance, weight; booking; callbacks to /api/webhooks/kiriminaja"
         ),
     ),
+    ProviderKind(
+        kind="photo_enhance",
+        name="Replicate",
+        live_backend="photos.enhance.replicate.ReplicatePhotoEnhancer",
+        simulator_backend="photos.enhance.simulator.SimulatorPhotoEnhancer",
+        force_variable="PHOTO_ENHANCE_PROVIDER",
+        live_alias="replicate",
+        key_variable="REPLICATE_API_TOKEN",
+        simulator_behaviour=(
+            "real local enhancement with Pillow (white balance, auto-contrast, sharpening, square white canvas); "
+            "allowed in production"
+        ),
+        simulator_in_production=True,
+    ),
+    ProviderKind(
+        kind="whatsapp",
+        name="WAHA QR gateway",
+        live_backend="whatsapp.gateways.waha.WahaGateway",
+        simulator_backend="whatsapp.gateways.simulator.SimulatorGateway",
+        force_variable="WHATSAPP_PROVIDER",
+        live_alias="waha",
+        key_variable="WAHA_API_KEY",
+        simulator_behaviour=(
+            "WAHA state machine in the database: rotating QR (60 s, then 20 s, then FAILED), scan of the current QR, "
+            "an Indonesian-speaking buyer, acks 0→3 that may stall, unlink and stale-WORKING faults; "
+            "events signed with X-Webhook-Hmac to /api/webhooks/waha"
+        ),
+        optional=True,
+        other_live=(
+            LiveVariant(
+                alias="cloud",
+                name="WhatsApp Cloud API",
+                backend="whatsapp.gateways.cloud.CloudApiGateway",
+                key_variable="WHATSAPP_CLOUD_ACCESS_TOKEN",
+            ),
+        ),
+    ),
 )
 
 
@@ -105,9 +161,13 @@ def providers_markdown() -> str:
         "|---|---|---|---|",
     ]
     for k in PROVIDER_KINDS:
+        others = "".join(
+            f"; {v.name} (`{v.backend}`) when `{v.key_variable}` set (`{k.force_variable}` = `{v.alias}` forces)"
+            for v in k.other_live
+        )
         rows.append(
             f"| `{k.kind}` | {k.name} (`{k.live_backend}`) | `{k.key_variable}` set "
-            f"(`{k.force_variable}` = `{k.live_alias}` or `simulator` forces) | {k.simulator_behaviour} |"
+            f"(`{k.force_variable}` = `{k.live_alias}` or `simulator` forces){others} | {k.simulator_behaviour} |"
         )
     return "\n".join(rows)
 
@@ -121,6 +181,22 @@ def _mode(forced: str, *, kind_env: str, live_alias: str, has_key: bool) -> tupl
     return ("live" if has_key else "simulator"), False
 
 
+def _variant(k: ProviderKind, conf: Any) -> tuple[str, str, bool]:
+    """(mode, live alias, forced) for a kind that may have several live backends: a forced
+    alias wins, else the first whose key is set (primary first), else the simulator."""
+    aliases = [k.live_alias, *(v.alias for v in k.other_live)]
+    keys = [k.key_variable, *(v.key_variable for v in k.other_live)]
+    forced = (getattr(conf, k.force_variable) or "").strip().lower()
+    if forced:
+        if forced not in (*aliases, "simulator"):
+            raise ImproperlyConfigured(f"{k.force_variable} must be one of {', '.join(aliases)} or 'simulator'")
+        return ("simulator", "", True) if forced == "simulator" else ("live", forced, True)
+    for alias, key in zip(aliases, keys, strict=True):
+        if getattr(conf, key):
+            return "live", alias, False
+    return "simulator", "", False
+
+
 def _live_options(kind: str, conf: Any) -> dict[str, Any]:
     if kind == "payments":
         return {
@@ -130,6 +206,19 @@ def _live_options(kind: str, conf: Any) -> dict[str, Any]:
             "base_url": conf.MIDTRANS_API_BASE_URL or None,
             "timeout": conf.MIDTRANS_TIMEOUT_SECONDS,
         }
+    if kind == "photo_enhance":
+        return {
+            "api_token": conf.REPLICATE_API_TOKEN,
+            "model": conf.REPLICATE_ENHANCE_MODEL,
+            "input_key": conf.REPLICATE_ENHANCE_INPUT_KEY,
+            "extra_input": conf.REPLICATE_ENHANCE_EXTRA_INPUT,
+            "base_url": conf.REPLICATE_BASE_URL or None,
+            "webhook_url": conf.SITE_URL.rstrip("/") + WEBHOOK_PATH[kind],
+            "webhook_secret": conf.REPLICATE_WEBHOOK_SECRET,
+            "webhook_tolerance": conf.REPLICATE_WEBHOOK_TOLERANCE_SECONDS,
+            "timeout": conf.REPLICATE_TIMEOUT_SECONDS,
+            "max_output_bytes": conf.MAX_IMAGE_UPLOAD_BYTES,
+        }
     return {
         "api_key": conf.KIRIMINAJA_API_KEY,
         "base_url": conf.KIRIMINAJA_BASE_URL,
@@ -138,10 +227,55 @@ def _live_options(kind: str, conf: Any) -> dict[str, Any]:
     }
 
 
+def _whatsapp_live_options(conf: Any, alias: str = "waha") -> dict[str, Any]:
+    if alias == "cloud":
+        return {
+            "access_token": conf.WHATSAPP_CLOUD_ACCESS_TOKEN,
+            "phone_number_id": conf.WHATSAPP_CLOUD_PHONE_NUMBER_ID,
+            "app_secret": conf.WHATSAPP_CLOUD_APP_SECRET,
+            "verify_token": conf.WHATSAPP_CLOUD_VERIFY_TOKEN,
+            "graph_version": conf.WHATSAPP_CLOUD_GRAPH_VERSION,
+            "base_url": conf.WHATSAPP_CLOUD_BASE_URL or None,
+            "timeout": conf.WHATSAPP_TIMEOUT_SECONDS,
+        }
+    return {
+        "api_key": conf.WAHA_API_KEY,
+        "base_url": conf.WAHA_BASE_URL,
+        "hmac_key": conf.WAHA_WEBHOOK_HMAC_KEY,
+        "webhook_url": conf.SITE_URL.rstrip("/") + WEBHOOK_PATH["whatsapp"],
+        "timeout": conf.WHATSAPP_TIMEOUT_SECONDS,
+    }
+
+
+# What each WhatsApp live backend cannot run without.
+WHATSAPP_REQUIRED = {
+    "waha": ["api_key", "base_url", "hmac_key"],
+    "cloud": ["access_token", "phone_number_id", "app_secret", "verify_token"],
+}
+
 # The option that carries each kind's secret: what a live backend cannot run without, and
 # what a simulator signs its callbacks with (this installation's secret).
-SECRET_OPTION = {"payments": "server_key", "shipping": "api_key"}
-WEBHOOK_PATH = {"payments": "/api/webhooks/midtrans", "shipping": "/api/webhooks/kiriminaja"}
+SECRET_OPTION = {
+    "payments": "server_key",
+    "shipping": "api_key",
+    "photo_enhance": "api_token",
+    "whatsapp": "hmac_key",
+}
+WEBHOOK_PATH = {
+    "payments": "/api/webhooks/midtrans",
+    "shipping": "/api/webhooks/kiriminaja",
+    "photo_enhance": "/api/webhooks/replicate",
+    "whatsapp": "/api/webhooks/waha",
+}
+
+
+def _off_if_optional(k: ProviderKind, conf: Any, mode: str, forced: bool) -> str:
+    """ "off" for an optional kind that would fall back to its simulator where simulators are
+    not allowed (DEBUG off, no ALLOW_SIMULATORS, not forced); otherwise `mode` unchanged."""
+    allowed = bool(getattr(conf, "DEBUG", False) or getattr(conf, "ALLOW_SIMULATORS", False))
+    if k.optional and mode == "simulator" and not forced and not allowed:
+        return "off"
+    return mode
 
 
 def providers_from_settings(conf: Any) -> dict[str, dict[str, Any]]:
@@ -152,6 +286,32 @@ def providers_from_settings(conf: Any) -> dict[str, dict[str, Any]]:
     providers: dict[str, dict[str, Any]] = {}
     for k in PROVIDER_KINDS:
         secret = SECRET_OPTION[k.kind]
+        if k.other_live:
+            mode, alias, forced = _variant(k, conf)
+            if mode == "live":
+                variant = next((v for v in k.other_live if v.alias == alias), None)
+                entry = {
+                    "BACKEND": variant.backend if variant else k.live_backend,
+                    "REQUIRED": WHATSAPP_REQUIRED[alias],
+                    "OPTIONS": _whatsapp_live_options(conf, alias),
+                }
+                name = variant.name if variant else k.name
+            else:
+                entry = {
+                    "BACKEND": k.simulator_backend,
+                    "OPTIONS": {
+                        secret: conf.SIMULATOR_SECRET,
+                        "webhook_url": conf.SITE_URL.rstrip("/") + WEBHOOK_PATH[k.kind],
+                    },
+                }
+                name = k.name
+            providers[k.kind] = {
+                **entry,
+                "MODE": _off_if_optional(k, conf, mode, forced),
+                "NAME": name,
+                "FORCED": forced,
+            }
+            continue
         mode, forced = _mode(
             getattr(conf, k.force_variable),
             kind_env=k.force_variable,
@@ -168,5 +328,7 @@ def providers_from_settings(conf: Any) -> dict[str, dict[str, Any]]:
                     "webhook_url": conf.SITE_URL.rstrip("/") + WEBHOOK_PATH[k.kind],
                 },
             }
-        providers[k.kind] = {**entry, "MODE": mode, "NAME": k.name, "FORCED": forced}
+        providers[k.kind] = {**entry, "MODE": _off_if_optional(k, conf, mode, forced), "NAME": k.name, "FORCED": forced}
+        if k.simulator_in_production:
+            providers[k.kind]["SIMULATOR_IN_PRODUCTION"] = True
     return providers

@@ -29,9 +29,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+from tokoblitar.errors import FeatureDisabled
 
 LIVE = "live"
 SIMULATOR = "simulator"
+# An optional kind (WhatsApp) with no keys where simulators are not allowed: not available.
+OFF = "off"
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,9 @@ class ProviderConfig:
     options: dict[str, Any] = field(default_factory=dict)
     required: tuple[str, ...] = ()
     forced: bool = False
+    # The simulator is a real local implementation (photo enhancement with Pillow), so it
+    # needs no ALLOW_SIMULATORS with DEBUG off.
+    simulator_in_production: bool = False
 
     @property
     def is_simulator(self) -> bool:
@@ -79,6 +87,7 @@ def provider_config(kind: str) -> ProviderConfig:
         options=dict(raw.get("OPTIONS", {})),
         required=tuple(raw.get("REQUIRED", ())),
         forced=bool(raw.get("FORCED", False)),
+        simulator_in_production=bool(raw.get("SIMULATOR_IN_PRODUCTION", False)),
     )
 
 
@@ -101,13 +110,20 @@ def simulators_allowed() -> bool:
 def get_provider(kind: str) -> Any:
     """A ready backend instance for `kind`.
 
-    Raises ImproperlyConfigured when a live backend lacks its keys, or when a simulator is
+    Raises FeatureDisabled (`provider_not_configured`, 403) for an optional kind that is off;
+    ImproperlyConfigured when a live backend lacks its keys, or when a simulator is
     selected with DEBUG off and ALLOW_SIMULATORS unset (the system check says so at start-up).
     Callers type the result through their seam (`get_payment_provider() -> PaymentProvider`)."""
     config = provider_config(kind)
+    if config.mode == OFF:
+        raise FeatureDisabled(
+            _("%(provider)s is not set up on this server"),
+            code="provider_not_configured",
+            params={"provider": config.name},
+        )
     if config.mode == LIVE and config.missing:
         raise ImproperlyConfigured(f"The live {config.name} provider ({kind}) needs {', '.join(config.missing)}")
-    if config.mode == SIMULATOR and not simulators_allowed():
+    if config.mode == SIMULATOR and not config.simulator_in_production and not simulators_allowed():
         raise ImproperlyConfigured(
             f"The {kind} simulator is refused with DEBUG off; set its keys, or ALLOW_SIMULATORS=true to force it"
         )

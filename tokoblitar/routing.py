@@ -7,7 +7,10 @@ from typing import Any
 
 from django.urls import path, re_path
 
+from notifications.consumers import NotificationConsumer
 from orders.consumers import OrderConsumer
+from photos.consumers import ProductPhotosConsumer
+from whatsapp.consumers import InboxConsumer
 
 
 async def socket_not_found(scope: dict, receive: Any, send: Any) -> None:
@@ -19,5 +22,8 @@ async def socket_not_found(scope: dict, receive: Any, send: Any) -> None:
 
 websocket_urlpatterns: list = [
     path("ws/orders/<uuid:order_id>/", OrderConsumer.as_asgi()),
+    path("ws/photos/products/<uuid:product_id>/", ProductPhotosConsumer.as_asgi()),
+    path("ws/notifications/", NotificationConsumer.as_asgi()),
+    path("ws/whatsapp/inbox/", InboxConsumer.as_asgi()),
     re_path(r"", socket_not_found),
 ]

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "photos",
     "notifications",
     "privacy",
+    "whatsapp",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "storefront.context_processors.storefront",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -191,13 +193,43 @@ SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_
 # --- Background tasks: database queue, worker `manage.py db_worker` -----------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Jobs the worker (tokoblitar/worker.py) runs on its own schedule: dotted callable -> seconds.
-WORKER_PERIODIC = {"shipping.reconcile.reconcile_run": env.int("RECONCILE_INTERVAL_SECONDS", default=60)}
+WORKER_PERIODIC = {
+    "shipping.reconcile.reconcile_run": env.int("RECONCILE_INTERVAL_SECONDS", default=60),
+    # Proactive seller alerts (low stock, unpaid about to expire, unshipped, failed booking) -> bell/email.
+    "notifications.alerts.alerts_sweep": env.int("ALERTS_INTERVAL_SECONDS", default=300),
+}
 # A RUNNING task whose worker has been gone this long is run again; paid orders untouched this
 # long with no courier booking in flight get one scheduled (shipping/reconcile.py).
 STUCK_TASK_GRACE_SECONDS = env.int("STUCK_TASK_GRACE_SECONDS", default=120)
 RECONCILE_GRACE_SECONDS = env.int("RECONCILE_GRACE_SECONDS", default=120)
 # Demo accounts and orders are loaded only with DEBUG, or with this set explicitly.
 SEED_DEMO = env.bool("SEED_DEMO", default=False)
+
+# --- Email: console in development, Resend when RESEND_API_KEY is set, SMTP with EMAIL_URL ---
+# Sent only by the task worker (notifications/tasks.py), never inside a request.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="TokoBLITAR <noreply@tokoblitar.com>")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=10)
+RESEND_API_KEY = env.str("RESEND_API_KEY", default="")
+EMAIL_URL = env.str("EMAIL_URL", default="")
+if RESEND_API_KEY:
+    EMAIL_BACKEND = "anymail.backends.resend.EmailBackend"
+    ANYMAIL = {"RESEND_API_KEY": RESEND_API_KEY, "REQUESTS_TIMEOUT": EMAIL_TIMEOUT}
+    if env.str("RESEND_API_URL", default=""):  # tests/staging only: a fake Resend on 127.0.0.1
+        ANYMAIL["RESEND_API_URL"] = env.str("RESEND_API_URL")
+elif EMAIL_URL:
+    # smtp+tls://user:pass@host:587 (STARTTLS), smtp+ssl://user:pass@host:465, smtp://host:25 (django-environ).
+    _email = env.email_url("EMAIL_URL")
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST = _email.get("EMAIL_HOST", "")
+    EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+    EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+else:
+    # Development: every email is printed in the `make run` log (the worker's output).
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # --- Auth ---------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -308,6 +340,9 @@ if R2_BUCKET:
                 "querystring_auth": not env.str("R2_PUBLIC_DOMAIN", default=""),
                 "querystring_expire": 3600,
                 "custom_domain": env.str("R2_PUBLIC_DOMAIN", default="") or None,
+                # Every stored name is unique (uuid) and never rewritten with other bytes:
+                # browsers and the CDN keep a picture for a year without asking again.
+                "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
             },
         },
         "staticfiles": {"BACKEND": _static_backend},
@@ -317,6 +352,18 @@ else:
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": _static_backend},
     }
+
+# Responsive renditions (django-pictures; tokoblitar/renditions.py): WebP plus a JPEG fallback,
+# drawn once by the task worker after the upload commits; widths are set per field.
+PICTURES = {
+    "FILE_TYPES": ["WEBP", "JPEG"],
+    "PIXEL_DENSITIES": [1, 2],
+    "USE_PLACEHOLDERS": False,
+    "PICTURE_CLASS": "tokoblitar.renditions.Rendition",
+    "PROCESSOR": "tokoblitar.renditions.enqueue",
+}
+# Cache-Control of files under MEDIA_URL when we serve them (names are unique, never rewritten).
+MEDIA_CACHE_SECONDS = 365 * 24 * 3600
 
 # --- Providers (simulators unless keys are set; *_PROVIDER forces one) ---------------
 # The registry (tokoblitar.providers) is derived from the settings below; PROVIDERS, when set
@@ -353,6 +400,42 @@ SHIPMENT_BOOK_BACKOFF_SECONDS = env.int("SHIPMENT_BOOK_BACKOFF_SECONDS", default
 ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
 ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", default="claude-sonnet-4-6")
 REPLICATE_API_TOKEN = env.str("REPLICATE_API_TOKEN", default="")
+# Photo enhancement (photos app): Replicate when the token is set, else the offline Pillow enhancer.
+PHOTO_ENHANCE_PROVIDER = env.str("PHOTO_ENHANCE_PROVIDER", default="")
+# "owner/name" (official models) or "owner/name:version".
+REPLICATE_ENHANCE_MODEL = (
+    env.str("REPLICATE_ENHANCE_MODEL", default="")
+    or "nightmareai/real-esrgan:f121d640bd286e1fdc67f9799164c1d5be36ff74576ee11c803ae5b665dd46aa"
+)
+REPLICATE_ENHANCE_INPUT_KEY = env.str("REPLICATE_ENHANCE_INPUT_KEY", default="image")
+REPLICATE_ENHANCE_EXTRA_INPUT = env.json("REPLICATE_ENHANCE_EXTRA_INPUT", default={"scale": 2})
+# Only for tests/staging against a fake Replicate; empty = https://api.replicate.com.
+REPLICATE_BASE_URL = env.str("REPLICATE_BASE_URL", default="")
+# whsec_… from GET /v1/webhooks/default/secret; empty = fetched with the token and cached.
+REPLICATE_WEBHOOK_SECRET = env.str("REPLICATE_WEBHOOK_SECRET", default="")
+REPLICATE_WEBHOOK_TOLERANCE_SECONDS = env.int("REPLICATE_WEBHOOK_TOLERANCE_SECONDS", default=300)
+REPLICATE_TIMEOUT_SECONDS = env.float("REPLICATE_TIMEOUT_SECONDS", default=30.0)
+# A job not finished this long after it started fails (the original stays); polled every ENHANCE_POLL_SECONDS.
+ENHANCE_TIMEOUT_SECONDS = env.int("ENHANCE_TIMEOUT_SECONDS", default=300)
+ENHANCE_POLL_SECONDS = env.int("ENHANCE_POLL_SECONDS", default=5)
+# WhatsApp inbox (whatsapp app): WAHA when WAHA_API_KEY is set, else the Cloud API when its
+# token is set, else the offline simulator; WHATSAPP_PROVIDER = waha | cloud | simulator forces.
+WHATSAPP_PROVIDER = env.str("WHATSAPP_PROVIDER", default="")
+WAHA_API_KEY = env.str("WAHA_API_KEY", default="")
+WAHA_BASE_URL = env.str("WAHA_BASE_URL", default="http://127.0.0.1:3000")
+# The key configured as webhooks[].hmac.key on the WAHA session (X-Webhook-Hmac, SHA-512).
+WAHA_WEBHOOK_HMAC_KEY = env.str("WAHA_WEBHOOK_HMAC_KEY", default="")
+WHATSAPP_CLOUD_ACCESS_TOKEN = env.str("WHATSAPP_CLOUD_ACCESS_TOKEN", default="")
+WHATSAPP_CLOUD_PHONE_NUMBER_ID = env.str("WHATSAPP_CLOUD_PHONE_NUMBER_ID", default="")
+WHATSAPP_CLOUD_APP_SECRET = env.str("WHATSAPP_CLOUD_APP_SECRET", default="")
+WHATSAPP_CLOUD_VERIFY_TOKEN = env.str("WHATSAPP_CLOUD_VERIFY_TOKEN", default="")
+WHATSAPP_CLOUD_GRAPH_VERSION = env.str("WHATSAPP_CLOUD_GRAPH_VERSION", default="v25.0")
+# Only for tests/staging against a fake Graph API; empty = https://graph.facebook.com.
+WHATSAPP_CLOUD_BASE_URL = env.str("WHATSAPP_CLOUD_BASE_URL", default="")
+WHATSAPP_TIMEOUT_SECONDS = env.float("WHATSAPP_TIMEOUT_SECONDS", default=15.0)
+# Outgoing sends: attempt n waits BACKOFF * 2^(n-1) seconds; after the last the message is failed.
+WHATSAPP_SEND_MAX_ATTEMPTS = env.int("WHATSAPP_SEND_MAX_ATTEMPTS", default=5)
+WHATSAPP_SEND_BACKOFF_SECONDS = env.int("WHATSAPP_SEND_BACKOFF_SECONDS", default=5)
 ENCRYPTION_KEY = env.str("ENCRYPTION_KEY", default="")
 INSTAGRAM_APP_ID = env.str("INSTAGRAM_APP_ID", default="")
 INSTAGRAM_APP_SECRET = env.str("INSTAGRAM_APP_SECRET", default="")

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from tokoblitar.media_views import media_serve
 
 # JSON routes: each app owns its `api_urls` (paths exactly as in SPEC §4).
 api_patterns = [
@@ -13,6 +14,9 @@ api_patterns = [
     path("", include("promos.urls")),
     path("", include("shipping.urls")),
     path("", include("curation.urls")),
+    path("", include("photos.urls")),
+    path("", include("privacy.urls")),
+    path("", include("whatsapp.urls")),  # the seed's /api/session/*, /api/qr, /api/messages/send, /api/webhook
     path("schema", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI from our static files; its start-up script is a separate URL (`?script`), so the
     # page runs under the Content-Security-Policy without inline scripts.
@@ -35,7 +39,7 @@ urlpatterns = [
 
 if not settings.R2_BUCKET:
     # Local media in every mode: the default single-machine setup has no separate file server.
-    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", media_serve))
 
 handler400 = "tokoblitar.api.handlers.handler400"
 handler403 = "tokoblitar.api.handlers.handler403"

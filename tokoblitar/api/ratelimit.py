@@ -30,6 +30,12 @@ CREDENTIAL_PATHS = frozenset(
         "/register",
         "/django-admin/login",
         "/django-admin/password_change",
+        # Password change, account deletion (both check the current password) and the reset
+        # request (an email per submission; tighter per address: storefront.account_forms).
+        "/akun/kata-sandi",
+        "/akun/hapus",
+        "/akun/lupa-kata-sandi",
+        "/api/account/delete",
     }
 )
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -109,12 +109,19 @@ def _ok(response: Any, status: int) -> Any:
     return body
 
 
+# The seed's WhatsApp routes keep the seed's own bodies and `{error}` shape (SPEC §11), not the
+# envelope; whatsapp/tests/test_api.py checks their schema.
+SEED_SHAPED = {"/api/session/create", "/api/session/status", "/api/qr", "/api/messages/send"}
+
+
 def test_every_operation_is_typed_enveloped_and_uniquely_named(schema):
     operation_ids = []
     components = schema["components"]["schemas"]
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             operation_ids.append(operation["operationId"])
+            if path in SEED_SHAPED:
+                continue
             assert not operation["operationId"][-1].isdigit(), (method, path)  # no `_2` suffixes
             for status, response in operation["responses"].items():
                 ref = response["content"]["application/json"]["schema"]["$ref"]

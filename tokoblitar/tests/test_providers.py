@@ -16,22 +16,39 @@ PUBLIC_DEV_KEYS = ("SB-Mid-server-TOKOBLITAR-LOCAL-SIMULATOR", "KA-TOKOBLITAR-LO
 def _no_keys(settings) -> None:  # noqa: ANN001
     settings.MIDTRANS_SERVER_KEY = settings.KIRIMINAJA_API_KEY = ""
     settings.PAYMENT_PROVIDER = settings.SHIPPING_PROVIDER = ""
+    settings.WAHA_API_KEY = settings.WHATSAPP_CLOUD_ACCESS_TOKEN = settings.WHATSAPP_PROVIDER = ""
 
 
 def test_manage_py_check_refuses_simulators_with_debug_off(settings):
     _no_keys(settings)
     settings.DEBUG = False
     settings.ALLOW_SIMULATORS = False
+    # Payments and shipping refuse; WhatsApp is optional and simply off (a shop runs without it).
     assert [m.id for m in run_checks() if m.id.startswith("tokoblitar.")] == ["tokoblitar.E002"] * 2
     with pytest.raises(SystemCheckError, match="tokoblitar.E002"):
         call_command("check")
+
+
+def test_an_optional_provider_without_keys_is_off_in_production_and_says_so(settings):
+    from tokoblitar.errors import FeatureDisabled
+    from tokoblitar.providers import get_provider, provider_mode
+
+    _no_keys(settings)
+    settings.DEBUG = False
+    settings.ALLOW_SIMULATORS = False
+    assert provider_mode("whatsapp") == "off"
+    with pytest.raises(FeatureDisabled) as err:
+        get_provider("whatsapp")
+    assert err.value.code == "provider_not_configured"
+    settings.WHATSAPP_PROVIDER = "simulator"  # forcing it is still possible (and loud)
+    assert provider_mode("whatsapp") == "simulator"
 
 
 def test_forced_simulators_only_warn(settings):
     _no_keys(settings)
     settings.DEBUG = False
     settings.ALLOW_SIMULATORS = True
-    assert [m.id for m in run_checks() if m.id.startswith("tokoblitar.")] == ["tokoblitar.W001"] * 2
+    assert [m.id for m in run_checks() if m.id.startswith("tokoblitar.")] == ["tokoblitar.W001"] * 3
     call_command("check")  # warnings do not stop the start
 
 

@@ -21,7 +21,12 @@ def test_readme_provider_table_is_made_from_the_registry():
 def test_without_keys_every_kind_is_its_simulator(settings):
     settings.MIDTRANS_SERVER_KEY = settings.KIRIMINAJA_API_KEY = ""
     settings.PAYMENT_PROVIDER = settings.SHIPPING_PROVIDER = ""
-    assert {c.kind: c.mode for c in provider_list()} == {"payments": "simulator", "shipping": "simulator"}
+    assert {c.kind: c.mode for c in provider_list()} == {
+        "payments": "simulator",
+        "shipping": "simulator",
+        "photo_enhance": "simulator",
+        "whatsapp": "simulator",
+    }
     assert type(get_provider("payments")).__name__ == "SimulatorPaymentProvider"
     assert type(get_provider("shipping")).__name__ == "SimulatorShippingProvider"
 
@@ -29,7 +34,8 @@ def test_without_keys_every_kind_is_its_simulator(settings):
 def test_keys_select_the_live_clients(settings):
     settings.MIDTRANS_SERVER_KEY = "SB-Mid-server-abc"
     settings.KIRIMINAJA_API_KEY = "ka-key"
-    settings.PAYMENT_PROVIDER = settings.SHIPPING_PROVIDER = ""
+    settings.WAHA_API_KEY, settings.WAHA_WEBHOOK_HMAC_KEY = "waha-key", "waha-hmac"
+    settings.PAYMENT_PROVIDER = settings.SHIPPING_PROVIDER = settings.WHATSAPP_PROVIDER = ""
     settings.DEBUG = False
     assert type(get_provider("payments")).__name__ == "MidtransPaymentProvider"
     assert type(get_provider("shipping")).__name__ == "KiriminAjaShippingProvider"
@@ -56,11 +62,12 @@ def test_simulators_refused_with_debug_off_unless_forced(settings):
     settings.ALLOW_SIMULATORS = False
     settings.MIDTRANS_SERVER_KEY = settings.KIRIMINAJA_API_KEY = ""
     settings.PAYMENT_PROVIDER = settings.SHIPPING_PROVIDER = ""
-    assert sorted(e.id for e in check_providers()) == ["tokoblitar.E002", "tokoblitar.E002"]
+    # WhatsApp is optional: off, not an error.
+    assert sorted(e.id for e in check_providers()) == ["tokoblitar.E002"] * 2
     with pytest.raises(ImproperlyConfigured):
         get_provider("payments")
     settings.ALLOW_SIMULATORS = True
-    assert sorted(e.id for e in check_providers()) == ["tokoblitar.W001", "tokoblitar.W001"]
+    assert sorted(e.id for e in check_providers()) == ["tokoblitar.W001"] * 3
     assert get_provider("shipping").name == "simulator"
 
 

@@ -527,7 +527,7 @@ class Command(BaseCommand):
             created["stores"] += 1
         if not store.logo and not store.logo_url:
             store.logo.save(f"demo-{store.slug}.jpg", ContentFile(store_logo(store.name)), save=False)
-            store.save(update_fields=["logo"])
+            store.save(update_fields=["logo", "logo_width", "logo_height"])
         existing = set(Product.objects.filter(store=store).values_list("slug", flat=True))
         for p_name, category_slug, price, stock, weight, p_featured, p_description in products:
             p_slug = slugify(p_name)

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "notifications"
+    verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from notifications import checks  # noqa: F401 - registers the email system check
+        from notifications.subscribers import on_order_status_changed
+        from tokoblitar.events import subscribe
+
+        # orders announces every status move; we tell the seller and the buyer (orders never imports us).
+        subscribe("order.status_changed", on_order_status_changed)

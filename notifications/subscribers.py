@@ -1,0 +1,25 @@
+"""Domain-event subscribers: they only enqueue `notify_order` (events run after commit, so the
+task never sees uncommitted state and no request waits for an email)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from notifications.services import ORDER_NOTICES
+from orders.models import Order
+
+
+def _enqueue(order_id: str, status: str) -> None:
+    from notifications.tasks import notify_order
+
+    notify_order.enqueue(order_id=order_id, status=status)
+
+
+def on_order_status_changed(*, order_id: str, to_status: str = "", from_status: str = "", **_: Any) -> None:
+    """Every status with something to tell (paid, cancelled, expired, shipped, delivered, refunded)
+    arrives here once per change; `order.paid`/`order.cancelled`/`order.expired` are the same moves.
+    An unpaid order that is cancelled is not news to the seller (she was never told of it)."""
+    if to_status == Order.Status.CANCELLED and from_status not in Order.PAID_STATES:
+        return
+    if to_status in ORDER_NOTICES:
+        _enqueue(order_id, to_status)

@@ -1,0 +1,73 @@
+"""The live inbox: `ws/whatsapp/inbox/` joins group `whatsapp.inbox.<store id>` of the signed-in
+seller's own store (4401 when not signed in, 4403 for a non-seller or a store whose
+whatsapp_inbox switch is off). Closed on logout like the other sockets. No business rules here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from accounts.realtime import auth_session_group, auth_user_group, session_is_current
+from stores.flags import store_feature_enabled
+from stores.models import Store
+from whatsapp.services import FEATURE, inbox_group
+
+
+@database_sync_to_async
+def _inbox_store_id(user: Any) -> str | None:
+    store = Store.objects.filter(owner_id=user.pk).first()
+    if store is None or not store_feature_enabled(store=store, feature=FEATURE):
+        return None
+    return str(store.pk)
+
+
+class InboxConsumer(AsyncJsonWebsocketConsumer):
+    groups_joined: list[str]
+
+    async def connect(self) -> None:
+        self.groups_joined = []
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        store_id = await _inbox_store_id(user)
+        if store_id is None:
+            await self.close(code=4403)
+            return
+        groups = [inbox_group(store_id), auth_user_group(user.pk)]
+        if self._session_key():
+            groups.append(auth_session_group(self._session_key()))
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.groups_joined.append(group)
+        await self.accept()
+
+    def _session_key(self) -> str | None:
+        session = self.scope.get("session")
+        return getattr(session, "session_key", None) if session is not None else None
+
+    async def _signed_in(self) -> bool:
+        if self.scope.get("session") is None:
+            return True  # in-process tests without session middleware: checked at connect
+        return await database_sync_to_async(session_is_current)(
+            session_key=self._session_key(), user_id=self.scope["user"].pk
+        )
+
+    async def disconnect(self, code: int) -> None:
+        for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "ping":
+            await self.send_json({"type": "pong"})
+
+    async def whatsapp_event(self, event: dict) -> None:
+        if not await self._signed_in():
+            await self.close(code=4401)
+            return
+        await self.send_json(dict(event.get("payload") or {}))
+
+    async def auth_ended(self, event: dict) -> None:
+        await self.close(code=4401)
