@@ -10,8 +10,7 @@
   var retry = 1000;
   function show(n, title) {
     count.textContent = n > 99 ? "99+" : String(n);
-    count.hidden = !n;
-    count.style.display = n ? "" : "none"; // .badge sets display, which would beat [hidden]
+    count.hidden = !n; // app.css: .bell .badge[hidden] { display: none }
     bell.dataset.unread = String(n);
     bell.setAttribute("aria-label", bell.dataset.label + (n ? " (" + n + ")" : ""));
     if (title && status) status.textContent = title;
