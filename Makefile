@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run run-scaled serve reconcile test lint format bench-search bench-pages bench-checkout bench-webhooks bench-throughput bench-media bench-lighthouse clean-db
+.PHONY: run run-scaled serve reconcile test lint format bench-search bench-relevance bench-pages bench-checkout bench-webhooks bench-throughput bench-media bench-lighthouse clean-db
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ format: $(BIN)/.installed
 
 bench-search: $(BIN)/.installed
 	$(BIN)/python bench/search.py
+
+bench-relevance: $(BIN)/.installed
+	$(BIN)/python bench/relevance.py
 
 bench-pages: $(BIN)/.installed
 	$(BIN)/python bench/pages.py

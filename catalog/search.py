@@ -14,6 +14,15 @@ A search runs in two steps, each an index lookup:
    ts_rank, with the best-matching (closest) words first in each group.
 Comparing the query with every product name instead (similarity per row) costs a
 recheck for each of tens of thousands of candidate rows at 100k products: too slow.
+
+Before that, `parse_query` reads what buyers type besides product words (measured by
+bench/relevance.py): price phrases ("di bawah 100 ribu", "max 50rb", "50 ribuan") become
+price bounds, "murah" asks for the cheapest first, filler words ("di", "dan") are dropped,
+and ALIASES add the catalogue word for English and regional spellings ("coffee" -> kopi,
+"kunir" -> kunyit, "gula jawa" -> gula aren). A query that names a category ("kerajinan",
+"oleh oleh") answers with that category's listing. Ranking puts, in order: products of a
+store whose name has every query word, products matching the query as typed (not only
+through a trigram neighbour: "wayang" before "layang"), then ts_rank.
 """
 
 from __future__ import annotations
@@ -21,10 +30,12 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
+from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from catalog.models import Product, ProductImage
 
@@ -38,6 +49,117 @@ CORRECTIONS_PER_WORD = 3
 KNOWN_WORD_SIMILARITY = 0.35
 MAX_QUERY_WORDS = 8
 MAX_QUERY_LENGTH = 100
+
+# Words that say nothing about the product (dropped once price phrases are taken out).
+STOPWORDS = frozenset(
+    {"di", "dan", "yang", "untuk", "dengan", "ke", "dari", "atau", "buat", "jual", "harga", "rp", "rupiah", "ribu"}
+    | {"ribuan", "rb"}
+    | {"the", "for", "with", "and", "of", "a", "an"}
+)
+# Words asking for the cheap end: dropped from the text, cheapest results first.
+CHEAP_WORDS = frozenset({"murah", "termurah", "murmer", "cheap", "cheapest"})
+# Buyer spellings -> catalogue words. A key is a phrase of normalized words; its value has
+# the same number of words, each added as an alternative of the word at the same place
+# ("gula jawa" -> gula (jawa | aren)). Phrases give context where a lone word would be
+# wrong ("kulit" means rambak only after "krupuk"). Trigram correction (the lexicon) already
+# covers one-letter typos; these are the spellings it cannot reach.
+ALIASES: dict[str, str] = {
+    # Regional and slang spellings (Javanese, Blitar)
+    "kripik": "keripik",
+    "krupuk": "kerupuk",
+    "sambel": "sambal",
+    "pecal": "pecel",
+    "kunir": "kunyit",
+    "asem": "asam",
+    "kembang": "bunga",
+    "item": "hitam",
+    "sendal": "sandal",
+    "cabe": "cabai",
+    "lombok": "cabai",
+    "sirop": "sirup",
+    "layangan": "layang",
+    "tiker": "tikar",
+    "telo": "singkong",
+    "gedang": "pisang",
+    "gethuk": "getuk",
+    "gula jawa": "gula aren",
+    "gula merah": "gula aren",
+    "krupuk kulit": "krupuk rambak",
+    "kerupuk kulit": "kerupuk rambak",
+    # English words mixed into Indonesian queries
+    "coffee": "kopi",
+    "beans": "biji",
+    "bean": "biji",
+    "honey": "madu",
+    "forest": "hutan",
+    "shirt": "kemeja",
+    "shirts": "kemeja",
+    "dress": "daster",
+    "chips": "keripik",
+    "crackers": "kerupuk",
+    "cassava": "singkong",
+    "banana": "pisang",
+    "tempeh": "tempe",
+    "spicy": "pedas",
+    "sweet": "manis",
+    "salty": "asin",
+    "cheese": "keju",
+    "sandals": "sandal",
+    "leather": "kulit",
+    "rice": "beras",
+    "organic": "organik",
+    "soap": "sabun",
+    "bamboo": "bambu",
+    "lamp": "lampu",
+    "wooden": "kayu",
+    "wood": "kayu",
+    "toys": "mainan",
+    "toy": "mainan",
+    "kite": "layang",
+    "bag": "tas",
+    "bags": "tas",
+    "woven": "anyaman",
+    "carving": "ukiran",
+    "oil": "minyak",
+    "coconut": "kelapa",
+    "sugar": "gula",
+    "palm": "aren",
+    "sauce": "sambal",
+    "peanut": "pecel",
+    "design": "desain",
+    "seeds": "bibit",
+    "chili": "cabai",
+    "chilli": "cabai",
+    "fertilizer": "pupuk",
+    "compost": "kompos",
+    "broom": "sapu",
+    "mat": "tikar",
+    "fan": "kipas",
+    "puppet": "wayang",
+    "tailor": "jahit",
+    "black": "hitam",
+    "red": "merah",
+    "green": "hijau",
+    "chocolate": "coklat",
+    "vase": "vas",
+    "flower": "bunga",
+    "pottery": "gerabah",
+    "syrup": "sirup",
+    "starfruit": "belimbing",
+    "turmeric": "kunyit",
+    "tamarind": "asam",
+    "scrub": "lulur",
+    "cloth": "kain",
+    "fabric": "kain",
+}
+
+_AMOUNT = r"(?:rp\.?\s*)?(\d+(?:[.,]\d+)*)\s*(rb|ribu|k|jt|juta)?(?![a-z0-9])"
+_MAX_PRICE = re.compile(
+    r"(?<![a-z0-9])(?:di\s*bawah|kurang\s+dari|maks(?:imal|imum)?|max(?:imal|imum)?|under|below|<=?)\s*" + _AMOUNT
+)
+_MIN_PRICE = re.compile(r"(?<![a-z0-9])(?:di\s*atas|lebih\s+dari|min(?:imal|imum)?|above|over|>=?)\s*" + _AMOUNT)
+# "50 ribuan" = about 50 thousand: within 20% either way.
+_AROUND_PRICE = re.compile(r"(?<![a-z0-9])(?:rp\.?\s*)?(\d+(?:[.,]\d+)*)\s*(rb|ribu|k|jt|juta)an(?![a-z0-9])")
 
 
 class Sort:
@@ -66,39 +188,179 @@ def normalize_query(query: str | None) -> str:
     return re.sub(r"\s+", " ", folded).strip().lower()[:MAX_QUERY_LENGTH]
 
 
+@dataclass(frozen=True)
+class ParsedQuery:
+    """What a normalized query asks for: product words, price bounds (int rupiah) and "cheap first"."""
+
+    words: list[str] = field(default_factory=list)
+    min_price: int | None = None
+    max_price: int | None = None
+    cheap: bool = False
+
+
+def _rupiah(number: str, unit: str | None) -> int | None:
+    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", number):  # 100.000 / 1,500,000
+        value = float(re.sub(r"[.,]", "", number))
+    else:
+        try:
+            value = float(number.replace(",", "."))  # 1,5 juta
+        except ValueError:
+            return None
+    if unit in ("jt", "juta"):
+        value *= 1_000_000
+    elif unit in ("rb", "ribu", "k") or value < 1000:  # nothing costs under Rp 1.000: "di bawah 100" is 100 ribu
+        value *= 1000
+    return int(min(value, 10**12))
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Split a normalized query into product words and price intent.
+
+    "batik di bawah 100 ribu" -> words [batik], max_price 100000; "kopi murah" -> [kopi],
+    cheap; "kopi bubuk 50 ribuan" -> [kopi, bubuk], 40000..60000. Words are unique,
+    [a-z0-9]+, without STOPWORDS, at most MAX_QUERY_WORDS.
+    """
+    min_price = max_price = None
+    for regex, bound in ((_MAX_PRICE, "max"), (_MIN_PRICE, "min"), (_AROUND_PRICE, "around")):
+        match = regex.search(text)
+        if not match:
+            continue
+        amount = _rupiah(match.group(1), match.group(2))
+        if amount is None:
+            continue
+        text = text[: match.start()] + " " + text[match.end() :]
+        if bound == "max":
+            max_price = amount
+        elif bound == "min":
+            min_price = amount
+        else:
+            min_price, max_price = int(amount * 0.8), int(amount * 1.2)
+    # "oleh2", "layang2": the written shorthand of a reduplicated (plural) word.
+    text = re.sub(r"(?<![a-z0-9])([a-z]{2,})2(?![a-z0-9])", r"\1", text)
+    words = [w for w in dict.fromkeys(re.findall(r"[a-z0-9]+", text)) if w not in STOPWORDS]
+    cheap = any(w in CHEAP_WORDS for w in words)
+    words = [w for w in words if w not in CHEAP_WORDS][:MAX_QUERY_WORDS]
+    return ParsedQuery(words=words, min_price=min_price, max_price=max_price, cheap=cheap)
+
+
+def _aliases(words: list[str]) -> dict[int, list[str]]:
+    """Alternative catalogue words per word position (0-based) from ALIASES."""
+    extra: dict[int, list[str]] = {}
+    for key, value in ALIASES.items():
+        key_words, targets = key.split(), value.split()
+        n = len(key_words)
+        for start in range(len(words) - n + 1):
+            if words[start : start + n] == key_words:
+                for offset, target in enumerate(targets):
+                    if target != words[start + offset]:
+                        extra.setdefault(start + offset, []).append(target)
+    return extra
+
+
+# One round trip: each query word with whether it is a known word and its nearest known
+# words; then the categories the whole query names (rows with pos 0).
 _EXPAND_SQL = """
-SELECT q.pos, q.word, (known.word IS NOT NULL) AS is_known, near.word
-  FROM unnest(%s::text[]) WITH ORDINALITY AS q(word, pos)
-  LEFT JOIN catalog_search_word known ON known.word = q.word
-  LEFT JOIN LATERAL (
-        SELECT w.word FROM catalog_search_word w
-         WHERE w.word %% q.word AND w.word <> q.word
-           AND (known.word IS NULL OR similarity(w.word, q.word) >= %s)
-         ORDER BY similarity(w.word, q.word) DESC, w.word
-         LIMIT %s
-  ) near ON TRUE
- ORDER BY q.pos, similarity(near.word, q.word) DESC NULLS LAST
+SELECT * FROM (
+    SELECT q.pos, q.word, (known.word IS NOT NULL) AS is_known, near.word AS near,
+           similarity(near.word, q.word) AS sim, NULL::uuid AS category_id
+      FROM unnest(%(words)s::text[]) WITH ORDINALITY AS q(word, pos)
+      LEFT JOIN catalog_search_word known ON known.word = q.word
+      LEFT JOIN LATERAL (
+            SELECT w.word FROM catalog_search_word w
+             WHERE w.word %% q.word AND w.word <> q.word
+               -- Known words only to close variants, and never short ones: "pak" -> "paket"
+               -- is noise that multiplies the rows to rank.
+               AND (known.word IS NULL
+                    OR (length(q.word) > 3 AND similarity(w.word, q.word) >= %(known_similarity)s))
+             ORDER BY similarity(w.word, q.word) DESC, w.word
+             LIMIT %(corrections)s
+      ) near ON TRUE
+    UNION ALL
+    -- A category is named when every query word is a word of its name/slug, and the query
+    -- either covers the whole name ("rumah tangga", "kerajinan") or has no product word
+    -- ("oleh oleh"): "batik" alone stays a product word, not the "Batik & Tenun" aisle.
+    SELECT 0, NULL, FALSE, NULL, NULL, c.id
+      FROM catalog_category c
+     CROSS JOIN LATERAL (
+            SELECT array_remove(regexp_split_to_array(lower(unaccent(c.name || ' ' || c.slug)), '[^a-z0-9]+'), '')
+                   AS words
+     ) cw
+     WHERE %(words)s::text[] <@ cw.words
+       AND (cw.words <@ %(words)s::text[]
+            OR NOT EXISTS (SELECT 1 FROM catalog_search_word k WHERE k.word = ANY(%(words)s::text[])))
+) rows
+ORDER BY pos, sim DESC NULLS LAST
 """
 
 
+@dataclass(frozen=True)
+class Expansion:
+    """Raw tsqueries for a query: `wide` (typo neighbours included) finds, `strict` (the words
+    as typed and their aliases; unknown words keep their neighbours) ranks; `store` asks for
+    every word in the store name (weight B); `full` has every word, also those that cannot
+    filter (see _expand); `category_ids` are the categories the query names."""
+
+    wide: str
+    strict: str
+    store: str
+    full: str
+    category_ids: list[uuid.UUID]
+
+
+def _expand(words: list[str]) -> Expansion | None:
+    if not words:
+        return None
+    aliases = _aliases(words)
+    wide: dict[int, list[str]] = {}
+    strict: dict[int, list[str]] = {}
+    known: dict[int, bool] = {}
+    categories: list[uuid.UUID] = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _EXPAND_SQL,
+            {"words": words, "known_similarity": KNOWN_WORD_SIMILARITY, "corrections": CORRECTIONS_PER_WORD},
+        )
+        for pos, word, is_known, near, _sim, category_id in cursor.fetchall():
+            if category_id is not None:
+                categories.append(category_id)
+                continue
+            if pos not in wide:
+                wide[pos] = [word, *aliases.get(pos - 1, [])]
+                strict[pos] = list(wide[pos])
+                known[pos] = is_known
+            if near and near not in wide[pos]:
+                wide[pos].append(near)
+                if not is_known:
+                    strict[pos].append(near)
+
+    # Words are [a-z0-9]+ only, so quoting them is safe; to_tsquery stems each one.
+    def render(groups: dict[int, list[str]], weight: str = "") -> str:
+        return " & ".join(
+            "(" + " | ".join(f"'{w}'{weight}" for w in group) + ")" for _pos, group in sorted(groups.items())
+        )
+
+    # A word that is in no product or store name, near none and has no alias can only be in
+    # a description ("kemeja batik pria", "tas rotan"): it ranks instead of filtering, so one
+    # unknown word does not empty the answer. With no other word, it filters ("xyzzy").
+    required = {pos: group for pos, group in wide.items() if known[pos] or len(group) > 1} or wide
+    return Expansion(
+        wide=render(required),
+        strict=render({pos: strict[pos] for pos in required}),
+        store=render(required, ":B"),
+        full=render(wide),
+        category_ids=categories,
+    )
+
+
 def expand_query(text: str) -> str | None:
-    """A raw tsquery for the normalized query, unknown words widened to near known words and
-    known words to their close spelling variants ("sambal" -> sambal | sambel).
+    """A raw tsquery for the normalized query, unknown words widened to near known words,
+    known words to their close spelling variants ("sambal" -> sambal | sambel) and every
+    word to its ALIASES ("coffee" -> coffee | kopi).
 
     One small query on the lexicon. None when the text has no searchable word.
     """
-    words = list(dict.fromkeys(re.findall(r"[a-z0-9]+", text)))[:MAX_QUERY_WORDS]
-    if not words:
-        return None
-    groups: dict[int, list[str]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(_EXPAND_SQL, [words, KNOWN_WORD_SIMILARITY, CORRECTIONS_PER_WORD])
-        for pos, word, _is_known, near in cursor.fetchall():
-            group = groups.setdefault(pos, [word])
-            if near and near not in group:
-                group.append(near)
-    # Words are [a-z0-9]+ only, so quoting them is safe; to_tsquery stems each one.
-    return " & ".join("(" + " | ".join(f"'{w}'" for w in group) + ")" for _pos, group in sorted(groups.items()))
+    expansion = _expand(parse_query(text).words)
+    return expansion.wide if expansion else None
 
 
 def _as_uuid(value: str) -> uuid.UUID | None:
@@ -126,7 +388,9 @@ def product_search(
     `category` and `store` take a slug or a UUID. Every row carries `store` and
     `category` (select_related) and its images (one prefetch query), so evaluating a
     page costs a fixed number of queries (count, page, images). With a query each row
-    has `relevance`, and building the QuerySet runs one lexicon query (expand_query).
+    has `relevance` (unless the query names a category: then that category's listing),
+    and building the QuerySet runs one lexicon query (expand_query). Price words in the
+    query ("di bawah 100 ribu") narrow `min_price`/`max_price` (int rupiah), never widen them.
     """
     qs = (
         Product.objects.public()
@@ -140,18 +404,42 @@ def product_search(
     if store:
         store_id = _as_uuid(store)
         qs = qs.filter(store_id=store_id) if store_id else qs.filter(store__slug=store)
+
+    text = normalize_query(query)
+    parsed = parse_query(text) if text else ParsedQuery()
+    # Price words in the query narrow the explicit bounds, never widen them.
+    if parsed.min_price is not None:
+        min_price = max(min_price or 0, parsed.min_price)
+    if parsed.max_price is not None:
+        max_price = parsed.max_price if max_price is None else min(max_price, parsed.max_price)
     if min_price is not None:
         qs = qs.filter(price__gte=min_price)
     if max_price is not None:
         qs = qs.filter(price__lte=max_price)
 
-    text = normalize_query(query)
-    if text:
-        raw_tsquery = expand_query(text)
-        if raw_tsquery is None:
-            return qs.none()
-        tsquery = SearchQuery(raw_tsquery, config=SEARCH_CONFIG, search_type="raw")
+    ranking: list = []
+    ranked = False  # ordered by relevance (ts_rank) when the sort asks for it
+    expansion = _expand(parsed.words)
+    if expansion is not None and expansion.category_ids:
+        # The query names a category ("kerajinan", "oleh oleh"): that aisle, like its
+        # listing. Not a text match: "oleh-oleh" is in every description.
+        qs = qs.filter(category_id__in=expansion.category_ids)
+    elif expansion is not None:
+        tsquery = SearchQuery(expansion.wide, config=SEARCH_CONFIG, search_type="raw")
         qs = qs.filter(search_vector=tsquery).annotate(relevance=SearchRank(F("search_vector"), tsquery))
+        ranked = True
+        # Each tie-breaker only when it can differ between rows (each costs a per-row test).
+        if len(parsed.words) > 1:
+            ranking.append(_matches("store_match", expansion.store))
+        if expansion.full != expansion.wide:
+            ranking.append(_matches("all_words", expansion.full))
+        if expansion.strict != expansion.wide:
+            ranking.append(_matches("typed_match", expansion.strict))
+    elif text and not (parsed.cheap or parsed.min_price is not None or parsed.max_price is not None):
+        return qs.none()  # nothing searchable in the text
+    for name, condition in ranking:
+        qs = qs.annotate(**{name: ExpressionWrapper(condition, output_field=BooleanField())})
+    tie_breakers = [f"-{name}" for name, _condition in ranking]
 
     if sort == Sort.NEWEST:
         return qs.order_by("-created_at", "-id")
@@ -159,7 +447,18 @@ def product_search(
         return qs.order_by("price", "-created_at", "-id")
     if sort == Sort.PRICE_DESC:
         return qs.order_by("-price", "-created_at", "-id")
-    if text:
-        return qs.order_by("-relevance", "-created_at", "-id")
-    # Relevance without a query: featured first, then newest.
+    if parsed.cheap:
+        # "kopi murah": the products matching as typed, cheapest first. Coalesce hides the
+        # price index from the planner: walking it in price order while testing the tsquery
+        # row by row reads thousands of cheaper non-matching rows (~90 ms at 100k) where
+        # sorting the few thousand matches costs ~10 ms.
+        typed = [t for t in tie_breakers if t != "-store_match"]
+        return qs.order_by(*typed, Coalesce("price", 0), "-created_at", "-id")
+    if ranked:
+        return qs.order_by(*tie_breakers, "-relevance", "-created_at", "-id")
+    # Relevance without a query (or a category named): featured first, then newest.
     return qs.order_by("-featured", "-created_at", "-id")
+
+
+def _matches(name: str, raw_tsquery: str) -> tuple[str, Q]:
+    return name, Q(search_vector=SearchQuery(raw_tsquery, config=SEARCH_CONFIG, search_type="raw"))

@@ -7,8 +7,9 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from notifications import checks  # noqa: F401 - registers the email system check
-        from notifications.subscribers import on_order_status_changed
+        from notifications.subscribers import on_order_refund_needed, on_order_status_changed
         from tokoblitar.events import subscribe
 
         # orders announces every status move; we tell the seller and the buyer (orders never imports us).
         subscribe("order.status_changed", on_order_status_changed)
+        subscribe("order.refund_needed", on_order_refund_needed)

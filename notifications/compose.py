@@ -88,6 +88,16 @@ def _alert(data: dict) -> Composed:
     return Composed(subject=subject, lines=[line], action=action, url=absolute(data.get("url", "")))
 
 
+# Why an order needs a refund although its status stayed (orders' `order.refund_needed`).
+REFUND_REASONS = {
+    "late_payment": gettext_lazy("The buyer paid order %(number)s after it had closed."),
+    "stock_gone": gettext_lazy("The buyer paid order %(number)s, but its stock was already sold."),
+    "partial_refund": gettext_lazy("Part of the payment of order %(number)s was refunded at the payment provider."),
+    "parcel_returned": gettext_lazy("The parcel of order %(number)s came back to you."),
+    "": gettext_lazy("The payment of order %(number)s must go back to the buyer."),
+}
+
+
 def compose(kind: str, data: dict) -> Composed:
     """Render one notification in the active language (callers wrap it in translation.override)."""
     if kind == Kind.SELLER_ALERT:
@@ -125,6 +135,14 @@ def compose(kind: str, data: dict) -> Composed:
         return Composed(
             subject=_("Order %(number)s was refunded") % p,
             lines=[_("The payment of %(total)s for order %(number)s went back to the buyer.") % p],
+            action=_("Open the order"),
+            url=url,
+        )
+    if kind == Kind.SELLER_REFUND_NEEDED:
+        why = REFUND_REASONS.get(data.get("reason", ""), REFUND_REASONS[""])
+        return Composed(
+            subject=_("Order %(number)s needs a refund") % p,
+            lines=[str(why) % p, _("Refund %(total)s to the buyer and mark the order in the dashboard.") % p],
             action=_("Open the order"),
             url=url,
         )

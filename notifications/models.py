@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     SELLER_ORDER_PAID = "seller_order_paid", _("Pesanan baru dibayar (penjual)")
     SELLER_ORDER_CANCELLED = "seller_order_cancelled", _("Pesanan dibatalkan (penjual)")
     SELLER_ORDER_REFUND = "seller_order_refund", _("Dana pesanan dikembalikan (penjual)")
+    SELLER_REFUND_NEEDED = "seller_refund_needed", _("Dana pesanan perlu dikembalikan (penjual)")
     SELLER_ALERT = "seller_alert", _("Peringatan toko (penjual)")
     BUYER_PAYMENT_RECEIVED = "buyer_payment_received", _("Pembayaran diterima")
     BUYER_ORDER_SHIPPED = "buyer_order_shipped", _("Pesanan dikirim")
@@ -30,7 +31,13 @@ class Kind(models.TextChoices):
 
 
 SELLER_KINDS = frozenset(
-    {Kind.SELLER_ORDER_PAID, Kind.SELLER_ORDER_CANCELLED, Kind.SELLER_ORDER_REFUND, Kind.SELLER_ALERT}
+    {
+        Kind.SELLER_ORDER_PAID,
+        Kind.SELLER_ORDER_CANCELLED,
+        Kind.SELLER_ORDER_REFUND,
+        Kind.SELLER_REFUND_NEEDED,
+        Kind.SELLER_ALERT,
+    }
 )
 # Kinds not emailed unless the user turns them on (alerts also show on the dashboard overview).
 EMAIL_OFF_BY_DEFAULT = frozenset({Kind.SELLER_ALERT})

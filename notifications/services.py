@@ -39,6 +39,7 @@ from tokoblitar.errors import NotFound, ValidationFailed
 logger = logging.getLogger(__name__)
 
 # What each order status tells whom: status -> [(kind, "seller" | "buyer")].
+REFUND_NEEDED = "refund_needed"
 ORDER_NOTICES: dict[str, list[tuple[str, str]]] = {
     Order.Status.PAID: [(Kind.SELLER_ORDER_PAID, "seller"), (Kind.BUYER_PAYMENT_RECEIVED, "buyer")],
     Order.Status.CANCELLED: [(Kind.SELLER_ORDER_CANCELLED, "seller")],
@@ -46,6 +47,8 @@ ORDER_NOTICES: dict[str, list[tuple[str, str]]] = {
     Order.Status.SHIPPED: [(Kind.BUYER_ORDER_SHIPPED, "buyer")],
     Order.Status.DELIVERED: [(Kind.BUYER_ORDER_DELIVERED, "buyer")],
     Order.Status.EXPIRED: [(Kind.BUYER_ORDER_EXPIRED, "buyer")],
+    # Not a status: the money must go back while the status stays (orders' `order.refund_needed`).
+    REFUND_NEEDED: [(Kind.SELLER_REFUND_NEEDED, "seller")],
 }
 EMAIL_MAX_ATTEMPTS = 5
 # Failures worth retrying: the mail server or the Resend API did not take the message.
@@ -151,7 +154,7 @@ def _order_data(order: Order, *, shipment: Shipment | None) -> dict:
     }
 
 
-def order_notify(*, order_id: str, status: str) -> list[Notification]:
+def order_notify(*, order_id: str, status: str, reason: str = "") -> list[Notification]:
     """Tell the seller and/or buyer that `order_id` reached `status` (see ORDER_NOTICES).
 
     Idempotent: event key `order.<status>:<order id>` is stored once per recipient, so a replayed
@@ -169,6 +172,8 @@ def order_notify(*, order_id: str, status: str) -> list[Notification]:
         return []
     shipment = Shipment.objects.filter(order=order).first()
     data = _order_data(order, shipment=shipment)
+    if reason:
+        data["reason"] = reason
     hours = alert_settings_get(store=order.store).ship_within_hours
     paid_at = getattr(order, "payment", None) and order.payment.paid_at
     data["pack_by"] = ((paid_at or timezone.now()) + timedelta(hours=hours)).isoformat()

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from notifications.services import ORDER_NOTICES
+from notifications.services import ORDER_NOTICES, REFUND_NEEDED
 from orders.models import Order
 
 
-def _enqueue(order_id: str, status: str) -> None:
+def _enqueue(order_id: str, status: str, reason: str = "") -> None:
     from notifications.tasks import notify_order
 
-    notify_order.enqueue(order_id=order_id, status=status)
+    notify_order.enqueue(order_id=order_id, status=status, reason=reason)
 
 
 def on_order_status_changed(*, order_id: str, to_status: str = "", from_status: str = "", **_: Any) -> None:
@@ -23,3 +23,9 @@ def on_order_status_changed(*, order_id: str, to_status: str = "", from_status: 
         return
     if to_status in ORDER_NOTICES:
         _enqueue(order_id, to_status)
+
+
+def on_order_refund_needed(*, order_id: str, reason: str = "", **_: Any) -> None:
+    """The money of an order must go back while its status stays (late payment, partial refund
+    at the provider, parcel returned): the seller is told once per order."""
+    _enqueue(order_id, REFUND_NEEDED, reason)

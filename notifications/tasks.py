@@ -8,10 +8,11 @@ from notifications.services import notification_email_deliver, order_notify
 
 
 @task()
-def notify_order(order_id: str, status: str) -> int:
-    """Store (and queue the emails of) the notifications for an order reaching `status`;
-    answers how many were new (0 for a replayed event)."""
-    return len(order_notify(order_id=order_id, status=status))
+def notify_order(order_id: str, status: str, reason: str = "") -> int:
+    """Store (and queue the emails of) the notifications for an order reaching `status` (or
+    needing a refund: status "refund_needed" with its `reason`); answers how many were new
+    (0 for a replayed event)."""
+    return len(order_notify(order_id=order_id, status=status, reason=reason))
 
 
 @task()

@@ -31,6 +31,8 @@ MESSAGES: dict[str, Promise] = {
         "Payment arrived late (%(status)s); stock reserved again; the promo was used up, the price is kept"
     ),
     "late_payment_needs_refund": _("Payment arrived late (%(status)s); needs a refund"),
+    "paid_without_stock": _("Payment arrived (%(status)s) but the stock is gone; needs a refund"),
+    "parcel_returned": _("The parcel went back to the seller; the payment must be refunded"),
     "payment_window_passed": _("Payment window passed"),
     "seller_processing": _("Seller is processing the order"),
     "shipped_by_seller": _("Shipped by the seller, AWB %(awb)s"),

@@ -104,6 +104,27 @@ def _history(order: Order, *, from_status: str, to_status: str, cause: Cause) ->
     )
 
 
+def _refund_needed(order: Order, *, reason: str) -> None:
+    """Announce (on commit) that the money of `order` must go back although its status did not
+    move: `reason` is late_payment | stock_gone | partial_refund | parcel_returned. The seller
+    is told (notifications subscribe); a cancel of a paid order says so through its status."""
+    publish("order.refund_needed", order_id=str(order.pk), store_id=str(order.store_id), reason=reason)
+
+
+def order_flag_refund(*, order: Order, reason: str) -> bool:
+    """Flag `order` for a refund after its parcel came back (`reason` as in `_refund_needed`);
+    a history row says why. False when it was already flagged (nothing recorded twice)."""
+    with transaction.atomic():
+        locked = _lock(order)
+        if locked.needs_refund:
+            return False
+        locked.needs_refund = True
+        locked.save(update_fields=["needs_refund", "updated_at"])
+        _history(locked, from_status=locked.status, to_status=locked.status, cause=Cause("parcel_returned"))
+        _refund_needed(locked, reason=reason)
+    return True
+
+
 def _transition(order: Order, to: str, *, cause: Cause) -> None:
     """Move a locked order along the SPEC §5 machine; history row and live push included."""
     if not order.can_move_to(to):
@@ -424,6 +445,7 @@ def _apply_status(order: Order, *, status: str, fraud: str, notification: dict) 
             to_status=order.status,
             cause=Cause("partial_refund", {"amount": str(notification.get("refund_amount") or "?")[:40]}),
         )
+        _refund_needed(order, reason="partial_refund")
         record(status)
         return "partial_refund"
     if status == "refund":
@@ -446,6 +468,13 @@ def _apply_paid(order: Order, *, status: str, record: Any) -> str:
         if not order.stock_held and not _stock_retake(order):
             order.needs_refund = True
             order.save(update_fields=["needs_refund", "updated_at"])
+            _history(
+                order,
+                from_status=order.status,
+                to_status=order.status,
+                cause=Cause("paid_without_stock", {"status": status}),
+            )
+            _refund_needed(order, reason="stock_gone")
             record(status, paid=True)
             return "needs_refund"
         _transition(order, Order.Status.PAID, cause=Cause("payment_received", {"status": status}))
@@ -469,6 +498,7 @@ def _apply_paid(order: Order, *, status: str, record: Any) -> str:
             to_status=order.status,
             cause=Cause("late_payment_needs_refund", {"status": status}),
         )
+        _refund_needed(order, reason="late_payment")
         record(status, paid=True)
         return "needs_refund"
     return "ignored"  # already paid (capture then settlement) or refunded

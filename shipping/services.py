@@ -23,7 +23,7 @@ from orders.causes import Cause
 from orders.models import Order
 from orders.realtime import push_order_event
 from orders.selectors import order_get_for_store
-from orders.services import order_ship, order_transition
+from orders.services import order_flag_refund, order_ship, order_transition
 from shipping.models import (
     COURIERS,
     DEFAULT_COURIERS,
@@ -499,7 +499,7 @@ def shipment_callback_apply(*, method: str, item: dict) -> str:
                 order = _order_forward(order, Order.Status.DELIVERED, cause)
             elif status == Shipment.Status.RETURNED and not order.needs_refund:
                 # The buyer never got the goods: money goes back (the seller confirms the refund).
-                Order.objects.filter(pk=order.pk).update(needs_refund=True, updated_at=timezone.now())
+                order_flag_refund(order=order, reason="parcel_returned")
         except Conflict:
             # e.g. a parcel moving for an order the seller cancelled: keep the record, flag it.
             logger.warning("Order %s (%s) did not follow shipment %s", order.number, order.status, status)

@@ -21,7 +21,8 @@ Known events (name: payload keys):
     order.paid: order_id, store_id
     order.cancelled: order_id, store_id, by
     order.expired: order_id, store_id
-    order.status_changed: order_id, store_id, from_status, to_status, cause
+    order.status_changed: order_id, store_id, from_status, to_status, cause, cause_code, cause_params
+    order.refund_needed: order_id, store_id, reason (late_payment | stock_gone | partial_refund | parcel_returned)
     stock.changed: product_id, store_id, stock
     account.deleted: user_id (privacy: the person was anonymised; erase what you keep of her)
 """

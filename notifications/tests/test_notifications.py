@@ -265,3 +265,30 @@ def test_unread_count_endpoint_for_the_bells_fallback(buyer, product):
     assert response.status_code == 200 and response.json() == {"unread": 1}
     assert response["Cache-Control"] == "no-store"
     assert Client().get("/notifikasi/jumlah/").status_code == 302  # signed out: to the login page
+
+
+def test_late_payment_that_needs_a_refund_tells_the_seller_once(
+    api_client, buyer, seller, product, django_capture_on_commit_callbacks, mailoutbox
+):
+    """The order stays expired (no status change), yet the money must go back: the seller hears
+    it once, in Indonesian, even when the settlement is replayed."""
+    order = place(buyer=buyer, product=product, quantity=1).order
+    with django_capture_on_commit_callbacks(execute=True):
+        api_client.post("/api/webhooks/midtrans", signed_notification(order, "expire"), format="json")
+    run_tasks(django_capture_on_commit_callbacks)
+    mailoutbox.clear()
+    product.stock = 0  # sold meanwhile: the late payment cannot re-reserve it
+    product.save(update_fields=["stock"])
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = api_client.post(
+                "/api/webhooks/midtrans", signed_notification(order, "settlement"), format="json"
+            )
+        assert response.status_code == 200
+        run_tasks(django_capture_on_commit_callbacks)
+    order.refresh_from_db()
+    assert order.status == Order.Status.EXPIRED and order.needs_refund
+    assert [m.to for m in mailoutbox] == [[seller.email]]
+    assert mailoutbox[0].subject == f"Dana pesanan {order.number} perlu dikembalikan"
+    assert "setelah pesanan ditutup" in mailoutbox[0].body
+    assert Notification.objects.filter(kind=Kind.SELLER_REFUND_NEEDED, recipient=seller).count() == 1
