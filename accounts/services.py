@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
 from accounts.models import SavedAddress, User
+from tokoblitar import phones
 from tokoblitar.errors import NotFound, ValidationFailed
 
 DUPLICATE_EMAIL_MESSAGE = _("This email cannot be used to register")
@@ -121,7 +122,7 @@ def saved_address_delete(*, actor: User, address_id: int) -> None:
 
 # --- Profile and password -------------------------------------------------------------------
 
-PHONE_PATTERN = r"^\+?[0-9]{8,15}$"
+PHONE_PATTERN = phones.PHONE_PATTERN
 
 
 def user_profile_update(*, actor: User, full_name: str, phone: str = "") -> User:
@@ -130,7 +131,7 @@ def user_profile_update(*, actor: User, full_name: str, phone: str = "") -> User
     optional leading +. ValidationFailed (`invalid_profile`, field messages) and nothing saved
     when a rule fails."""
     full_name = (full_name or "").strip()
-    phone = (phone or "").strip()
+    phone = phones.phone_normalize(phone)
     fields: dict[str, list] = {}
     if not 2 <= len(full_name) <= 150:
         fields["full_name"] = [_("Enter your name (2 to 150 characters)")]

@@ -35,6 +35,7 @@ from tokoblitar.api.errors import envelope
 from tokoblitar.api.pagination import PageParams, paginate
 from tokoblitar.api.schema import error_response
 from tokoblitar.errors import NotFound, ValidationFailed
+from tokoblitar.phones import PhoneSerializerField
 
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,100}")
 
@@ -83,9 +84,7 @@ class CartApi(APIView):
 
 class ShippingAddressInput(serializers.Serializer):
     name = serializers.CharField(min_length=2, max_length=100)
-    phone = serializers.RegexField(
-        r"^\+?[0-9]{8,15}$", max_length=16, error_messages={"invalid": "8-15 digits, optionally starting with +"}
-    )
+    phone = PhoneSerializerField()
     address = serializers.CharField(min_length=5, max_length=300)
     city = serializers.CharField(min_length=2, max_length=100)
     district = serializers.CharField(min_length=2, max_length=100)

@@ -29,6 +29,7 @@ from tokoblitar.api.errors import envelope
 from tokoblitar.api.inputs import StrictInputSerializer
 from tokoblitar.api.schema import error_response
 from tokoblitar.errors import NotFound
+from tokoblitar.phones import PhoneSerializerField
 
 
 class AreaOutput(serializers.Serializer):
@@ -89,12 +90,7 @@ class ShippingSettingsInput(StrictInputSerializer):
     origin_district_id = serializers.IntegerField(min_value=1, max_value=999_999_999)
     couriers = serializers.ListField(child=serializers.CharField(max_length=20), min_length=1, max_length=len(COURIERS))
     pickup_name = serializers.CharField(max_length=100, allow_blank=True)
-    pickup_phone = serializers.RegexField(
-        r"^\+?[0-9][0-9 -]{6,18}$",
-        max_length=20,
-        allow_blank=True,
-        error_messages={"invalid": "Nomor telepon tidak valid"},
-    )
+    pickup_phone = PhoneSerializerField(allow_blank=True)
     pickup_address = serializers.CharField(max_length=300, allow_blank=True)
     pickup_schedule = serializers.ChoiceField(choices=ShippingSettings.Schedule.choices)
 

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import is_ratelimited
 
-from accounts.services import PHONE_PATTERN
+from tokoblitar.phones import PhoneFormField
 
 # Reset emails one address may receive (per hour, from any number of visitors): past this the
 # page answers exactly as before but sends nothing, so nobody can flood an inbox and the answer
@@ -66,14 +66,7 @@ class ProfileForm(forms.Form):
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    phone = forms.RegexField(
-        label=_("Nomor HP (opsional)"),
-        regex=PHONE_PATTERN,
-        max_length=16,
-        required=False,
-        error_messages={"invalid": _("8–15 angka, boleh diawali +")},
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
+    phone = PhoneFormField(label=_("Nomor HP (opsional)"), required=False)
 
 
 class PasswordChangeForm(forms.Form):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.search import Sort
 from shipping.models import Area
+from tokoblitar.phones import PhoneFormField
 
 
 class LoginForm(AuthenticationForm):
@@ -30,13 +31,7 @@ class RegisterForm(forms.Form):
         label=_("Nama lengkap"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    phone = forms.RegexField(
-        label=_("Nomor HP (opsional)"),
-        regex=r"^\+?[0-9]{8,15}$",
-        required=False,
-        error_messages={"invalid": _("8–15 angka, boleh diawali +")},
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
+    phone = PhoneFormField(label=_("Nomor HP (opsional)"), required=False)
     password = forms.CharField(
         label=_("Kata sandi"),
         strip=False,
@@ -98,13 +93,7 @@ class AddressForm(forms.Form):
     name = forms.CharField(
         label=_("Nama penerima"), min_length=2, max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
-    phone = forms.RegexField(
-        label=_("Nomor HP"),
-        regex=r"^\+?[0-9]{8,15}$",
-        max_length=16,
-        error_messages={"invalid": _("8–15 angka, boleh diawali +")},
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
+    phone = PhoneFormField(label=_("Nomor HP"))
     address = forms.CharField(
         label=_("Alamat lengkap"),
         min_length=5,

@@ -16,6 +16,7 @@ from stores.services import account_register, seller_store_update
 from tokoblitar.api.errors import envelope
 from tokoblitar.api.inputs import StrictInputSerializer
 from tokoblitar.errors import ValidationFailed
+from tokoblitar.phones import PhoneSerializerField
 from tokoblitar.validators import validate_web_url
 
 
@@ -126,7 +127,7 @@ class RegisterApi(APIView):
         password = serializers.CharField(max_length=128, trim_whitespace=False)
         full_name = serializers.CharField(max_length=150)
         role = serializers.ChoiceField(choices=[User.Role.BUYER, User.Role.SELLER])
-        phone = serializers.RegexField(r"^\+?[0-9]{8,15}$", required=False, allow_blank=True)
+        phone = PhoneSerializerField(required=False, allow_blank=True)
 
     @extend_schema(
         operation_id="auth_register",

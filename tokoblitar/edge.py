@@ -57,16 +57,51 @@ def _limit_text(limit: int) -> str:
     return f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
 
 
-async def _send_too_large(scope: Scope, send: Send, limit: int) -> None:
+def _page_language(cookie_header: bytes | None) -> str:
+    """The visitor's page language from Django's language cookie (pages default to Indonesian)."""
+    name = settings.LANGUAGE_COOKIE_NAME.encode()
+    for part in (cookie_header or b"").split(b";"):
+        key, _, value = part.strip().partition(b"=")
+        if key == name and value.decode("latin-1") in dict(settings.LANGUAGES):
+            return value.decode("latin-1")
+    return settings.LANGUAGE_CODE
+
+
+def too_large_answer(path: str, cookie_header: bytes | None, limit: int) -> tuple[bytes, bytes]:
+    """(body, content type) of a 413 for a body over `limit` bytes, refused before it was read:
+    the JSON envelope under /api/, otherwise a small HTML page in the visitor's language that
+    names the photo limit (a page's form cannot be shown again: its body was never read)."""
     message = f"Request body too large (limit {_limit_text(limit)})"
-    if scope.get("path", "").startswith("/api/"):
+    if path.startswith("/api/"):
         body = json.dumps(
             {"data": None, "error": message, "meta": {"code": "body_too_large", "limit_bytes": limit}}
         ).encode()
-        content_type = b"application/json"
-    else:
-        body = message.encode()
-        content_type = b"text/plain; charset=utf-8"
+        return body, b"application/json"
+    from django.utils import translation
+    from django.utils.html import escape
+    from django.utils.translation import gettext
+
+    language = _page_language(cookie_header)
+    with translation.override(language):
+        title = gettext("File too large")
+        text = gettext(
+            "Photos can be at most %(mb)s MB. Make the photo smaller (or take it again at a lower "
+            "resolution), then upload it again."
+        ) % {"mb": settings.MAX_IMAGE_UPLOAD_BYTES // (1024 * 1024)}
+        back = gettext("Back")
+    html = (
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<title>{escape(title)}</title><link rel="stylesheet" href="{settings.STATIC_URL}css/app.css"></head>'
+        f'<body><main id="main" class="container section"><div class="card">'
+        f'<h1>{escape(title)}</h1><p data-testid="too-large">{escape(text)}</p>'
+        f'<p><a class="btn" href="{escape(path)}">{escape(back)}</a></p></div></main></body></html>'
+    )
+    return html.encode(), b"text/html; charset=utf-8"
+
+
+async def _send_too_large(scope: Scope, send: Send, limit: int) -> None:
+    body, content_type = too_large_answer(scope.get("path", ""), _header(scope, b"cookie"), limit)
     await send(
         {
             "type": "http.response.start",
@@ -227,14 +262,8 @@ def install_daphne_body_cap(max_bytes: int) -> bool:
         def _refuse_body(self) -> None:
             self._body_refused = True
             path = getattr(self.channel, "_path", b"") or b""
-            message = f"Request body too large (limit {_limit_text(self.body_cap)})"
-            if path.startswith(b"/api/"):
-                body = json.dumps(
-                    {"data": None, "error": message, "meta": {"code": "body_too_large", "limit_bytes": self.body_cap}}
-                ).encode()
-                content_type = b"application/json"
-            else:
-                body, content_type = message.encode(), b"text/plain; charset=utf-8"
+            cookies = (self.requestHeaders.getRawHeaders(b"cookie") or [b""])[0]
+            body, content_type = too_large_answer(path.decode("latin-1"), cookies, self.body_cap)
             transport = self.channel.transport
             transport.write(
                 b"HTTP/1.1 413 Payload Too Large\r\nContent-Type: "

@@ -89,7 +89,11 @@ def image_reencode(upload: UploadedFile, *, field: str = "image", max_side: int 
             out = _decode_and_encode(raw, too_many_pixels, max_side)
         finally:
             _decode_slots.release()
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
+    except Image.DecompressionBombError as exc:
+        # Pillow refuses to even open a header declaring over 2x its own pixel limit: that is
+        # a real image with too many pixels, not "not an image".
+        raise too_many_pixels from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise not_image from exc
     return out.getvalue()
 

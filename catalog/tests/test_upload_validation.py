@@ -76,6 +76,15 @@ def test_decompression_bomb_is_refused(seller_client, seller, media):
     assert_refused(res, "image_too_large", "Image dimensions are too large", media)
 
 
+def test_header_beyond_pillows_own_limit_is_too_large_not_a_non_image(seller_client, seller, media):
+    # 30,000 x 30,000 px: Pillow refuses to open it at all (over 2x its bomb limit); it is still
+    # a PNG, so the seller must hear "too many pixels", not "upload a JPEG, PNG or WebP".
+    out = io.BytesIO()
+    Image.new("1", (30_000, 30_000)).save(out, format="PNG")
+    res = post(seller_client, catalog_product(seller.store), out.getvalue(), "besar-sekali.png", "image/png")
+    assert_refused(res, "image_too_large", "Image dimensions are too large", media)
+
+
 def test_file_over_10_mb_is_refused_before_decoding(seller_client, seller, media):
     data = phone_jpeg() + os.urandom(10 * 1024 * 1024)  # a real JPEG start, 10 MB + a bit
     res = post(seller_client, catalog_product(seller.store), data, "besar.jpg")

@@ -125,6 +125,9 @@ def test_buyer_searches_buys_pays_and_tracks_live(page, shoot, task_worker):
     wallet = page.context.new_page()
     wallet.goto(f"/pay/{order.pk}/")
     wallet.get_by_role("button", name="Bayar", exact=True).click()
+    # Let the wallet's own page finish (it turns "paid" live) before closing it: closing a tab
+    # mid-navigation once hung Playwright's close() for minutes on a loaded CI machine.
+    expect(wallet.locator("#pay-status")).to_have_attribute("data-state", "paid", timeout=40_000)
     wallet.close()
     expect(tracking.get_by_test_id("order-status")).to_have_text("Dibayar", timeout=40_000)
     assert tracking.evaluate("window.__samePage") == "tracking"  # updated live, not reloaded

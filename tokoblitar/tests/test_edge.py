@@ -225,9 +225,19 @@ def test_upload_gets_the_image_limit_and_small_bodies_pass():
     assert start["status"] == 200 and body["body"] == b"2"
 
 
-def test_page_413_is_plain_text():
-    start, body = _run(_scope(path="/login/", content_type=b"application/x-www-form-urlencoded", length=2**30), [])
-    assert start["status"] == 413 and body["body"].startswith(b"Request body too large")
+def test_page_413_is_a_page_in_the_visitors_language_naming_the_photo_limit():
+    """A 12 MB photo on a dashboard form: the body is refused unread, so the answer is a small
+    page in the page's language that says the limit (not bare English text)."""
+    scope = _scope(path="/dashboard/produk/baru/", content_type=b"multipart/form-data; boundary=x", length=12 * 2**20)
+    start, body = _run(scope, [])
+    html = body["body"].decode()
+    assert start["status"] == 413 and (b"content-type", b"text/html; charset=utf-8") in start["headers"]
+    assert '<html lang="id">' in html and "Foto paling besar 10 MB" in html and "too large" not in html
+    assert 'href="/dashboard/produk/baru/"' in html
+
+    scope["headers"].append((b"cookie", b"csrftoken=abc; django_language=en"))
+    html = _run(scope, [])[1]["body"].decode()
+    assert '<html lang="en">' in html and "Photos can be at most 10 MB" in html
 
 
 @pytest.mark.browser
@@ -271,4 +281,11 @@ def test_daphne_refuses_huge_body_without_buffering_it(asgi_server):
         chunks=40,
     )
     assert chunked.startswith(b"HTTP/1.1 413")
+    page = post(
+        b"POST /dashboard/produk/baru/ HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=x"
+        b"\r\nCookie: django_language=id\r\nContent-Length: 12582912\r\n\r\n",
+        b"x" * (1024 * 1024),
+        chunks=12,
+    )
+    assert page.startswith(b"HTTP/1.1 413") and b"Foto paling besar 10 MB" in page
     assert rss() - rss_before < 40 * 1024 * 1024

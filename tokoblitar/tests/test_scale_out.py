@@ -107,6 +107,9 @@ def test_push_from_a_worker_reaches_a_browser_on_the_other_process(scaled, buyer
             wallet = context.new_page()  # same host, other port: the session cookie is shared
             wallet.goto(f"{first.url}/pay/{order.pk}/")
             wallet.get_by_role("button", name="Bayar", exact=True).click()
+            # Let the wallet's own page finish (it turns "paid" live) before closing it: closing a tab
+            # mid-navigation once hung Playwright's close() for minutes on a loaded CI machine.
+            expect(wallet.locator("#pay-status")).to_have_attribute("data-state", "paid", timeout=40_000)
             wallet.close()
 
             expect(tracking.get_by_test_id("order-status")).to_have_text("Dibayar", timeout=40_000)
