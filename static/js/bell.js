@@ -12,7 +12,7 @@
     count.textContent = n > 99 ? "99+" : String(n);
     count.hidden = !n; // app.css: .bell .badge[hidden] { display: none }
     bell.dataset.unread = String(n);
-    bell.setAttribute("aria-label", bell.dataset.label + (n ? " (" + n + ")" : ""));
+    // The link's name is its own text ("Pemberitahuan" + the count), matching what is seen.
     if (title && status) status.textContent = title;
     if (title) { bell.classList.remove("bell-ring"); void bell.offsetWidth; bell.classList.add("bell-ring"); }
   }
