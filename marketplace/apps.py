@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class MarketplaceConfig(AppConfig):
     name = "marketplace"
-    verbose_name = "Marketplace and Instagram channels"
+    verbose_name = "Marketplace channels (Tokopedia via TikTok Shop, Shopee, Lazada)"

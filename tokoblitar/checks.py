@@ -52,3 +52,16 @@ def check_providers(app_configs: Any = None, **kwargs: Any) -> list[Error | Warn
                     )
                 )
     return problems
+
+
+@register(Tags.security)
+def check_encryption_key(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """E010: ENCRYPTION_KEY missing (DEBUG off) or malformed, or a malformed ENCRYPTION_OLD_KEYS
+    entry: marketplace and Instagram tokens could not be stored or read."""
+    from tokoblitar.crypto import known_keys
+
+    try:
+        known_keys()
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), hint="openssl rand -hex 32", id="tokoblitar.E010")]
+    return []

@@ -89,6 +89,12 @@ class ProviderKind:
     # A shop runs without it (WhatsApp): with DEBUG off, no keys and no ALLOW_SIMULATORS the
     # kind is "off" (its features answer "not set up") instead of refusing to start.
     optional: bool = False
+    # Kinds added after the first four declare here what the older ones keep in the module
+    # tables below: the option carrying the secret (a simulator gets this installation's
+    # secret there), the webhook path the platform calls, and {option: settings attribute}.
+    secret_option: str = ""
+    webhook_path: str = ""
+    options: tuple[tuple[str, str], ...] = ()
 
 
 PROVIDER_KINDS: tuple[ProviderKind, ...] = (
@@ -149,6 +155,117 @@ PROVIDER_KINDS: tuple[ProviderKind, ...] = (
                 backend="whatsapp.gateways.cloud.CloudApiGateway",
                 key_variable="WHATSAPP_CLOUD_ACCESS_TOKEN",
             ),
+        ),
+    ),
+    ProviderKind(
+        kind="shopee",
+        name="Shopee Open Platform",
+        live_backend="marketplace.channels.shopee.ShopeeChannel",
+        simulator_backend="marketplace.channels.shopee.SimulatorShopeeChannel",
+        force_variable="SHOPEE_PROVIDER",
+        live_alias="shopee",
+        key_variable="SHOPEE_PARTNER_KEY",
+        simulator_behaviour=(
+            "Shopee v2 in the database: HMAC-SHA256 sign per API type, 5-minute timestamps, single-use codes and "
+            "refresh tokens, partial update_stock, orders and signed pushes to /api/webhooks/shopee"
+        ),
+        optional=True,
+        secret_option="partner_key",
+        webhook_path="/api/webhooks/shopee",
+        options=(
+            ("partner_id", "SHOPEE_PARTNER_ID"),
+            ("partner_key", "SHOPEE_PARTNER_KEY"),
+            ("base_url", "SHOPEE_BASE_URL"),
+            ("timeout", "MARKETPLACE_TIMEOUT_SECONDS"),
+        ),
+    ),
+    ProviderKind(
+        kind="lazada",
+        name="Lazada Open Platform",
+        live_backend="marketplace.channels.lazada.LazadaChannel",
+        simulator_backend="marketplace.channels.lazada.SimulatorLazadaChannel",
+        force_variable="LAZADA_PROVIDER",
+        live_alias="lazada",
+        key_variable="LAZADA_APP_SECRET",
+        simulator_behaviour=(
+            "Lazada in the database: sorted-parameter UPPER-hex sign, 7200 s timestamps, 30-minute single-use codes, "
+            "QC on new items, XML stock updates, E901 throttling, signed pushes to /api/webhooks/lazada"
+        ),
+        optional=True,
+        secret_option="app_secret",
+        webhook_path="/api/webhooks/lazada",
+        options=(
+            ("app_key", "LAZADA_APP_KEY"),
+            ("app_secret", "LAZADA_APP_SECRET"),
+            ("api_url", "LAZADA_API_URL"),
+            ("auth_url", "LAZADA_AUTH_URL"),
+            ("timeout", "MARKETPLACE_TIMEOUT_SECONDS"),
+        ),
+    ),
+    ProviderKind(
+        kind="tokopedia",
+        name="TikTok Shop Partner API (Tokopedia listings)",
+        live_backend="marketplace.channels.tiktokshop.TikTokShopChannel",
+        simulator_backend="marketplace.channels.tiktokshop.SimulatorTikTokShopChannel",
+        force_variable="TIKTOK_SHOP_PROVIDER",
+        live_alias="tiktokshop",
+        key_variable="TIKTOK_SHOP_APP_SECRET",
+        simulator_behaviour=(
+            "TikTok Shop in the database: wrapped-secret sign, -300/+30 s timestamps, shop_cipher, 7-day tokens, "
+            "50 QPS (429), idempotent create with audit, signed webhooks to /api/webhooks/tiktokshop"
+        ),
+        optional=True,
+        secret_option="app_secret",
+        webhook_path="/api/webhooks/tiktokshop",
+        options=(
+            ("app_key", "TIKTOK_SHOP_APP_KEY"),
+            ("app_secret", "TIKTOK_SHOP_APP_SECRET"),
+            ("service_id", "TIKTOK_SHOP_SERVICE_ID"),
+            ("api_url", "TIKTOK_SHOP_API_URL"),
+            ("auth_url", "TIKTOK_SHOP_AUTH_URL"),
+            ("timeout", "MARKETPLACE_TIMEOUT_SECONDS"),
+        ),
+    ),
+    ProviderKind(
+        kind="instagram",
+        name="Instagram Graph API",
+        live_backend="instagram.graph.InstagramGraphClient",
+        simulator_backend="instagram.graph.SimulatorInstagramGraphClient",
+        force_variable="INSTAGRAM_PROVIDER",
+        live_alias="instagram",
+        key_variable="INSTAGRAM_APP_SECRET",
+        simulator_behaviour=(
+            "Graph API content publishing in the database: container IN_PROGRESS→FINISHED, publish-before-ready "
+            "9007, image fetch errors, 24 h expiry, rolling publishing quota, token refresh rules"
+        ),
+        optional=True,
+        secret_option="app_secret",
+        options=(
+            ("app_id", "INSTAGRAM_APP_ID"),
+            ("app_secret", "INSTAGRAM_APP_SECRET"),
+            ("graph_url", "INSTAGRAM_GRAPH_URL"),
+            ("auth_url", "INSTAGRAM_AUTH_URL"),
+            ("timeout", "MARKETPLACE_TIMEOUT_SECONDS"),
+        ),
+    ),
+    ProviderKind(
+        kind="ai",
+        name="Anthropic Claude",
+        live_backend="assistant.llm.AnthropicModel",
+        simulator_backend="assistant.llm.SimulatorModel",
+        force_variable="AI_PROVIDER",
+        live_alias="anthropic",
+        key_variable="ANTHROPIC_API_KEY",
+        simulator_behaviour=(
+            "Anthropic's streaming wire protocol served in-process to the same SDK code path; understands plain "
+            "Indonesian commands for every assistant tool"
+        ),
+        optional=True,
+        secret_option="api_key",
+        options=(
+            ("api_key", "ANTHROPIC_API_KEY"),
+            ("base_url", "ANTHROPIC_BASE_URL"),
+            ("model", "ANTHROPIC_MODEL"),
         ),
     ),
 )
@@ -267,6 +384,7 @@ WEBHOOK_PATH = {
     "photo_enhance": "/api/webhooks/replicate",
     "whatsapp": "/api/webhooks/waha",
 }
+WEBHOOK_PATH.update({k.kind: k.webhook_path for k in PROVIDER_KINDS if k.webhook_path})
 
 
 def _off_if_optional(k: ProviderKind, conf: Any, mode: str, forced: bool) -> str:
@@ -285,7 +403,7 @@ def providers_from_settings(conf: Any) -> dict[str, dict[str, Any]]:
     Raises ImproperlyConfigured for an unknown `<KIND>_PROVIDER` value."""
     providers: dict[str, dict[str, Any]] = {}
     for k in PROVIDER_KINDS:
-        secret = SECRET_OPTION[k.kind]
+        secret = SECRET_OPTION.get(k.kind) or k.secret_option
         if k.other_live:
             mode, alias, forced = _variant(k, conf)
             if mode == "live":
@@ -318,8 +436,18 @@ def providers_from_settings(conf: Any) -> dict[str, dict[str, Any]]:
             live_alias=k.live_alias,
             has_key=bool(getattr(conf, k.key_variable)),
         )
+        webhook_url = conf.SITE_URL.rstrip("/") + WEBHOOK_PATH[k.kind] if WEBHOOK_PATH.get(k.kind) else ""
+        if k.options:
+            live = {option: getattr(conf, attribute) for option, attribute in k.options}
+            if webhook_url:
+                live["webhook_url"] = webhook_url
         if mode == "live":
-            entry = {"BACKEND": k.live_backend, "REQUIRED": [secret], "OPTIONS": _live_options(k.kind, conf)}
+            options = live if k.options else _live_options(k.kind, conf)
+            required = [key for key, _ in k.options if key not in ("base_url", "api_url", "auth_url", "graph_url")]
+            entry = {"BACKEND": k.live_backend, "REQUIRED": required if k.options else [secret], "OPTIONS": options}
+        elif k.options:
+            # The simulator gets the same option names, signing with this installation's secret.
+            entry = {"BACKEND": k.simulator_backend, "OPTIONS": {**live, secret: conf.SIMULATOR_SECRET}}
         else:
             entry = {
                 "BACKEND": k.simulator_backend,

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "orders",
     "curation",
     "marketplace",
+    "instagram",
     "assistant",
     "webhooks",
     "storefront",
@@ -375,6 +376,15 @@ PROVIDERS: dict | None = None
 from tokoblitar.provider_settings import simulator_secret  # noqa: E402
 
 SIMULATOR_SECRET = simulator_secret(VAR_DIR, env.str("SIMULATOR_SECRET", default=""))
+
+# Encryption at rest for marketplace and Instagram tokens (tokoblitar/crypto.py): 64 hex digits.
+# With DEBUG on and none given, a random key is generated once under var/encryption/ so
+# `make run` works on a fresh machine; with DEBUG off a missing key stops start-up (E010).
+ENCRYPTION_KEY = env.str("ENCRYPTION_KEY", default="") or (
+    simulator_secret(VAR_DIR / "encryption", "") if DEBUG else ""
+)
+# Previous keys, still accepted for reading until `manage.py rotate_encryption_key` has run.
+ENCRYPTION_OLD_KEYS = env.list("ENCRYPTION_OLD_KEYS", default=[])
 # With DEBUG off a simulator would pay and ship for free: refused unless forced here.
 ALLOW_SIMULATORS = env.bool("ALLOW_SIMULATORS", default=False)
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="")
@@ -436,9 +446,39 @@ WHATSAPP_TIMEOUT_SECONDS = env.float("WHATSAPP_TIMEOUT_SECONDS", default=15.0)
 # Outgoing sends: attempt n waits BACKOFF * 2^(n-1) seconds; after the last the message is failed.
 WHATSAPP_SEND_MAX_ATTEMPTS = env.int("WHATSAPP_SEND_MAX_ATTEMPTS", default=5)
 WHATSAPP_SEND_BACKOFF_SECONDS = env.int("WHATSAPP_SEND_BACKOFF_SECONDS", default=5)
-ENCRYPTION_KEY = env.str("ENCRYPTION_KEY", default="")
+
+# Sales channels (marketplace app). Each platform: live when its key is set, else the local
+# simulator (which checks signatures like the platform); <PLATFORM>_PROVIDER forces.
+# Shopee Open Platform v2 (providers-2.md section 3).
+SHOPEE_PROVIDER = env.str("SHOPEE_PROVIDER", default="")
+SHOPEE_PARTNER_ID = env.str("SHOPEE_PARTNER_ID", default="")
+SHOPEE_PARTNER_KEY = env.str("SHOPEE_PARTNER_KEY", default="")
+SHOPEE_BASE_URL = env.str("SHOPEE_BASE_URL", default="https://partner.shopeemobile.com")
+# Lazada Open Platform (section 4).
+LAZADA_PROVIDER = env.str("LAZADA_PROVIDER", default="")
+LAZADA_APP_KEY = env.str("LAZADA_APP_KEY", default="")
+LAZADA_APP_SECRET = env.str("LAZADA_APP_SECRET", default="")
+LAZADA_API_URL = env.str("LAZADA_API_URL", default="https://api.lazada.co.id/rest")
+LAZADA_AUTH_URL = env.str("LAZADA_AUTH_URL", default="https://auth.lazada.com/rest")
+# Tokopedia through the TikTok Shop Partner API (section 5).
+TIKTOK_SHOP_PROVIDER = env.str("TIKTOK_SHOP_PROVIDER", default="")
+TIKTOK_SHOP_APP_KEY = env.str("TIKTOK_SHOP_APP_KEY", default="")
+TIKTOK_SHOP_APP_SECRET = env.str("TIKTOK_SHOP_APP_SECRET", default="")
+TIKTOK_SHOP_SERVICE_ID = env.str("TIKTOK_SHOP_SERVICE_ID", default="")
+TIKTOK_SHOP_API_URL = env.str("TIKTOK_SHOP_API_URL", default="https://open-api.tiktokglobalshop.com")
+TIKTOK_SHOP_AUTH_URL = env.str("TIKTOK_SHOP_AUTH_URL", default="https://auth.tiktok-shops.com")
+MARKETPLACE_TIMEOUT_SECONDS = env.float("MARKETPLACE_TIMEOUT_SECONDS", default=20.0)
+# Instagram Graph API with Instagram Login (section 6).
+INSTAGRAM_PROVIDER = env.str("INSTAGRAM_PROVIDER", default="")
 INSTAGRAM_APP_ID = env.str("INSTAGRAM_APP_ID", default="")
 INSTAGRAM_APP_SECRET = env.str("INSTAGRAM_APP_SECRET", default="")
+INSTAGRAM_GRAPH_URL = env.str("INSTAGRAM_GRAPH_URL", default="https://graph.instagram.com")
+INSTAGRAM_AUTH_URL = env.str("INSTAGRAM_AUTH_URL", default="https://www.instagram.com/oauth/authorize")
+# AI assistant: Claude through the anthropic SDK (section 9); no key = the local simulator.
+AI_PROVIDER = env.str("AI_PROVIDER", default="")
+ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
+ANTHROPIC_BASE_URL = env.str("ANTHROPIC_BASE_URL", default="")
+ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", default="claude-sonnet-4-5")
 
 # --- Security -----------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None

@@ -26,6 +26,11 @@ def test_without_keys_every_kind_is_its_simulator(settings):
         "shipping": "simulator",
         "photo_enhance": "simulator",
         "whatsapp": "simulator",
+        "shopee": "simulator",
+        "lazada": "simulator",
+        "tokopedia": "simulator",
+        "instagram": "simulator",
+        "ai": "simulator",
     }
     assert type(get_provider("payments")).__name__ == "SimulatorPaymentProvider"
     assert type(get_provider("shipping")).__name__ == "SimulatorShippingProvider"
@@ -37,6 +42,8 @@ def test_keys_select_the_live_clients(settings):
     settings.WAHA_API_KEY, settings.WAHA_WEBHOOK_HMAC_KEY = "waha-key", "waha-hmac"
     settings.PAYMENT_PROVIDER = settings.SHIPPING_PROVIDER = settings.WHATSAPP_PROVIDER = ""
     settings.DEBUG = False
+    # Sales channels, Instagram and the assistant are optional: without keys they are off.
+    settings.ALLOW_SIMULATORS = False
     assert type(get_provider("payments")).__name__ == "MidtransPaymentProvider"
     assert type(get_provider("shipping")).__name__ == "KiriminAjaShippingProvider"
     assert check_providers() == []
@@ -67,7 +74,8 @@ def test_simulators_refused_with_debug_off_unless_forced(settings):
     with pytest.raises(ImproperlyConfigured):
         get_provider("payments")
     settings.ALLOW_SIMULATORS = True
-    assert sorted(e.id for e in check_providers()) == ["tokoblitar.W001"] * 3
+    # Payments, shipping, WhatsApp and the five optional channel/AI kinds run as simulators.
+    assert sorted(e.id for e in check_providers()) == ["tokoblitar.W001"] * 8
     assert get_provider("shipping").name == "simulator"
 
 
