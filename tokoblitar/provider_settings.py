@@ -92,7 +92,7 @@ class ProviderKind:
     # Kinds added after the first four declare here what the older ones keep in the module
     # tables below: the option carrying the secret (a simulator gets this installation's
     # secret there), the webhook path the platform calls, and {option: settings attribute}.
-    secret_option: str = ""
+    signing_option: str = ""
     webhook_path: str = ""
     options: tuple[tuple[str, str], ...] = ()
 
@@ -170,7 +170,7 @@ PROVIDER_KINDS: tuple[ProviderKind, ...] = (
             "refresh tokens, partial update_stock, orders and signed pushes to /api/webhooks/shopee"
         ),
         optional=True,
-        secret_option="partner_key",
+        signing_option="partner_key",
         webhook_path="/api/webhooks/shopee",
         options=(
             ("partner_id", "SHOPEE_PARTNER_ID"),
@@ -192,7 +192,7 @@ PROVIDER_KINDS: tuple[ProviderKind, ...] = (
             "QC on new items, XML stock updates, E901 throttling, signed pushes to /api/webhooks/lazada"
         ),
         optional=True,
-        secret_option="app_secret",
+        signing_option="app_secret",
         webhook_path="/api/webhooks/lazada",
         options=(
             ("app_key", "LAZADA_APP_KEY"),
@@ -215,7 +215,7 @@ PROVIDER_KINDS: tuple[ProviderKind, ...] = (
             "50 QPS (429), idempotent create with audit, signed webhooks to /api/webhooks/tiktokshop"
         ),
         optional=True,
-        secret_option="app_secret",
+        signing_option="app_secret",
         webhook_path="/api/webhooks/tiktokshop",
         options=(
             ("app_key", "TIKTOK_SHOP_APP_KEY"),
@@ -239,7 +239,7 @@ PROVIDER_KINDS: tuple[ProviderKind, ...] = (
             "9007, image fetch errors, 24 h expiry, rolling publishing quota, token refresh rules"
         ),
         optional=True,
-        secret_option="app_secret",
+        signing_option="app_secret",
         options=(
             ("app_id", "INSTAGRAM_APP_ID"),
             ("app_secret", "INSTAGRAM_APP_SECRET"),
@@ -261,7 +261,7 @@ PROVIDER_KINDS: tuple[ProviderKind, ...] = (
             "Indonesian commands for every assistant tool"
         ),
         optional=True,
-        secret_option="api_key",
+        signing_option="api_key",
         options=(
             ("api_key", "ANTHROPIC_API_KEY"),
             ("base_url", "ANTHROPIC_BASE_URL"),
@@ -403,7 +403,7 @@ def providers_from_settings(conf: Any) -> dict[str, dict[str, Any]]:
     Raises ImproperlyConfigured for an unknown `<KIND>_PROVIDER` value."""
     providers: dict[str, dict[str, Any]] = {}
     for k in PROVIDER_KINDS:
-        secret = SECRET_OPTION.get(k.kind) or k.secret_option
+        secret = SECRET_OPTION.get(k.kind) or k.signing_option
         if k.other_live:
             mode, alias, forced = _variant(k, conf)
             if mode == "live":
