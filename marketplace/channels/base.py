@@ -244,3 +244,33 @@ class MarketplaceChannel:
     def parse_push(self, body: bytes) -> list[PushEvent]:
         """What a verified push means (raise ChannelError on a malformed body)."""
         raise NotImplementedError
+
+
+class SimulatedPlatform:
+    """What a simulator class offers besides the channel methods: the platform's side of things,
+    for the dashboard's simulator buttons, the demo and tests. Mixed into each Simulator*Channel.
+
+    The simulator's `authorize_url` points to our own consent page
+    (`/dashboard/marketplace/simulator/<platform>/authorize`, built by the marketplace app), which
+    calls `simulate_consent` and redirects to `redirect_uri` with the returned parameters."""
+
+    def simulate_consent(self, *, shop_name: str = "") -> dict[str, str]:
+        """Authorize a (new) simulated shop: the query parameters the platform would append to
+        the redirect (a fresh single-use `code`, plus `shop_id` for Shopee, …)."""
+        raise NotImplementedError
+
+    def simulate_order(self, *, shop_id: str, lines: list[tuple[str, int]], buyer_name: str = "") -> str:
+        """A buyer orders on the platform: `lines` = [(external item id, quantity)]. The platform's
+        stock goes down, the order is stored and a signed push is queued for our webhook.
+        Returns the platform's order id. ChannelError when an item is unknown or out of stock."""
+        raise NotImplementedError
+
+    def simulate_cancel(self, *, shop_id: str, external_order_id: str) -> None:
+        """The buyer cancels on the platform; a push is queued."""
+        raise NotImplementedError
+
+    def deliver_pushes(self) -> int:
+        """POST every queued push to the webhook URL, signed as the platform signs; a push that
+        does not get a 2xx stays queued (retried on the next call, up to the platform's limit).
+        Returns how many were delivered."""
+        raise NotImplementedError
