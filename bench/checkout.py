@@ -34,6 +34,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tokoblitar.settings")
 
 from common import free_port, machine_info, now_utc, percentile, write_section  # noqa: E402
 
+from tokoblitar.asgi_servers import server_argv  # noqa: E402
+
 ADDRESS = {
     "name": "Pembeli Bench",
     "phone": "081234567890",
@@ -89,7 +91,7 @@ def make_store_and_buyers(*, buyers: int, stock: int, tag: str):
     return store, product, [user_issue_token(user=u) for u in users]
 
 
-def start_server(port: int, extra_env: dict | None = None) -> subprocess.Popen:
+def start_server(port: int, extra_env: dict | None = None, server_name: str | None = None) -> subprocess.Popen:
     env = {
         **os.environ,
         "DEBUG": "false",
@@ -108,7 +110,7 @@ def start_server(port: int, extra_env: dict | None = None) -> subprocess.Popen:
     # The server's log goes to a file: an undrained pipe would fill up and block the server.
     log = tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log", delete=False)  # noqa: SIM115
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "tokoblitar.asgi:application"],
+        server_argv("127.0.0.1", port, server_name),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

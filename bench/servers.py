@@ -45,48 +45,9 @@ os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
 
 from bench.common import _wait_ready, free_port, machine_info, now_utc, percentile, write_section  # noqa: E402
 from bench.throughput import run_scenario, search_urls  # noqa: E402
+from tokoblitar.asgi_servers import server_argv  # noqa: E402
 
-SERVERS = {
-    "daphne": lambda port: [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)],
-    "uvicorn": lambda port: [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--loop",
-        "uvloop",
-        "--http",
-        "httptools",
-        "--ws",
-        "websockets",
-        "--lifespan",
-        "off",
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ],
-    "granian": lambda port: [
-        sys.executable,
-        "-m",
-        "granian",
-        "--interface",
-        "asginl",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-        "--loop",
-        "uvloop",
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ],
-}
+SERVERS = ("daphne", "uvicorn", "granian")
 HTTP_SCENARIOS = [
     ("a", "bare Django JSON view `/bench/bare`"),
     ("b", "`/api/buyer/products` (default listing)"),
@@ -104,7 +65,7 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
-        command = [*SERVERS[self.name](self.port), "tokoblitar.asgi:application"]
+        command = server_argv("127.0.0.1", self.port, self.name)
         self.proc = subprocess.Popen(  # noqa: S603 - our interpreter, fixed arguments
             command, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -210,6 +171,10 @@ def main() -> int:
         "ROOT_URLCONF": "bench.bare_urls",
         "DB_POOL_MAX": os.environ.get("DB_POOL_MAX", "16"),
     }
+    # DEBUG off serves hashed static files from the manifest: build it like a deployment does.
+    subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
     urls = {
         "a": ["/bench/bare"],
         "b": ["/api/buyer/products"],
@@ -236,7 +201,10 @@ def main() -> int:
                     )
                 )
                 samples[name]["e"].append(e)
-                print(f"round {round_no} {name} (e): {e['deliveries_per_s']:.0f} deliveries/s lost {e['lost']}", flush=True)
+                print(
+                    f"round {round_no} {name} (e): {e['deliveries_per_s']:.0f} deliveries/s lost {e['lost']}",
+                    flush=True,
+                )
 
     def med(name: str, key: str, field: str) -> float:
         return statistics.median(s[field] for s in samples[name][key])
@@ -246,7 +214,8 @@ def main() -> int:
 
     head = (
         "| server | (a) bare req/s | (b) listing req/s | (c) search req/s | (d) product page req/s "
-        "| (b)/(a) | (d)/(a) | p95 ms (a/b/c/d) | non-200+errors | (e) WS deliveries/s | (e) p50 / p95 ms | (e) lost |\n"
+        "| (b)/(a) | (d)/(a) | p95 ms (a/b/c/d) | non-200+errors | (e) WS deliveries/s "
+        "| (e) p50 / p95 ms | (e) lost |\n"
         "|---|---|---|---|---|---|---|---|---|---|---|---|"
     )
     rows = []
@@ -270,15 +239,22 @@ def main() -> int:
     rows_text = "\n".join(rows)
     base = servers[0]
     relative = "; ".join(
-        f"{name}: " + ", ".join(f"({k}) {med(name, k, 'rps') / med(base, k, 'rps'):.2f}×" for k in "abcd")
+        f"{name}: "
+        + ", ".join(f"({k}) {med(name, k, 'rps') / med(base, k, 'rps'):.2f}×" for k in "abcd")
         + f", (e) {med(name, 'e', 'deliveries_per_s') / med(base, 'e', 'deliveries_per_s'):.2f}×"
         for name in servers[1:]
     )
+    command = (
+        f".venv/bin/python bench/servers.py --rounds {args.rounds} --duration {args.duration:g} "
+        f"--warmup {args.warmup:g} --clients {args.clients} --procs {args.procs} --sockets {args.sockets} "
+        f"--events {args.events} --products {args.products}"
+    )
     body = f"""
 Run: {now_utc()} on {machine_info()}; load average before the run {load_before}.
-Command: `make bench-servers` (= `.venv/bin/python bench/servers.py --rounds {args.rounds} --duration {args.duration:g} --warmup {args.warmup:g} --clients {args.clients} --procs {args.procs} --sockets {args.sockets} --events {args.events} --products {args.products}`);
-database `{db_name}`; one server process at a time on 127.0.0.1, DEBUG off, RATELIMIT_ENABLE=false, DB_POOL_MAX={env["DB_POOL_MAX"]},
-Postgres channel layer (the default without REDIS_URL). Servers take turns in each of {args.rounds} rounds; figures are medians over rounds.
+Command: `make bench-servers` (= `{command}`);
+database `{db_name}`; one server process at a time on 127.0.0.1, DEBUG off, RATELIMIT_ENABLE=false,
+DB_POOL_MAX={env["DB_POOL_MAX"]}, Postgres channel layer (the default without REDIS_URL).
+Servers take turns in each of {args.rounds} rounds; figures are medians over rounds.
 Versions: {versions()}.
 
 {head}

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tokoblitar.asgi_servers import server_argv
+
 
 @dataclass
 class Child:
@@ -122,7 +124,7 @@ def app_children(
     children = [
         Child(
             name="web server" if web == 1 else f"web server {n + 1} (:{port + n})",
-            argv=[sys.executable, "-m", "daphne", "-b", host, "-p", str(port + n), "tokoblitar.asgi:application"],
+            argv=server_argv(host, port + n),
             cwd=root,
             env=web_env,
         )

@@ -31,6 +31,8 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 
+from tokoblitar.asgi_servers import server_argv
+
 BASE_DIR = Path(settings.BASE_DIR)
 SCREENSHOT_DIR = BASE_DIR / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -149,7 +151,7 @@ def asgi_server(transactional_db, settings, tmp_path) -> Iterator[LiveServer]:
     settings.SHIPPING_PROVIDER = "simulator"
     with log.open("wb") as out:
         process = subprocess.Popen(  # noqa: S603 - fixed argv
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "tokoblitar.asgi:application"],
+            server_argv("127.0.0.1", port),
             cwd=BASE_DIR,
             env=env,
             stdout=out,

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from tokoblitar.asgi_servers import server_argv
 from tokoblitar.testing.browser import (
     BASE_DIR,
     LiveServer,
@@ -100,7 +101,7 @@ def scaled(transactional_db, settings, tmp_path, redis_url) -> Iterator[Scaled]:
             log = tmp_path / f"web{n}.log"
             with log.open("wb") as out:
                 process = subprocess.Popen(  # noqa: S603 - fixed argv
-                    [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "tokoblitar.asgi:application"],
+                    server_argv("127.0.0.1", port),
                     cwd=BASE_DIR,
                     env=_scaled_env(port, redis_url),
                     stdout=out,
