@@ -33,6 +33,8 @@ def _back(product_id: UUID) -> HttpResponse:
 @require_POST
 @seller_page
 def product_photo_enhance(request: HttpRequest, store: Store, product_id: UUID, image_id: UUID) -> HttpResponse:
+    # Another store's product is a plain 404 page: no message queued for a page that cannot open.
+    product_get_for_seller(store=store, product_id=product_id)
     try:
         seller_enhance_start(actor=request.user, product_id=product_id, image_id=image_id)
     except DomainError as exc:

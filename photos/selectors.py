@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -15,6 +17,7 @@ from catalog.models import Product, ProductImage
 from photos.models import EnhanceJob
 from stores.models import Store
 from tokoblitar.errors import NotFound, ValidationFailed
+from tokoblitar.renditions import rendition_names
 
 
 def enhance_job_get_for_seller(*, store: Store, job_id: UUID | str) -> EnhanceJob:
@@ -78,10 +81,26 @@ def photo_source_resolve(*, product: Product, image_url: str = "", image_id: UUI
             name = name[len(bucket) + 1 :]
     if not name or ".." in name.split("/"):
         raise foreign
-    image = images.filter(image=name).first()
+    image = images.filter(image=name).first() or _rendition_owner(images, name)
     if image is not None:
         return image
     if ProductImage.objects.filter(image=name).exists() or path.startswith(media_path):
         # A stored photo, but not this product's (another store's, or another product's).
         raise NotFound(_("Image not found"), code="image_not_found")
     raise foreign
+
+
+# django-pictures stores renditions as `<original name without extension>/<width>w.<type>`.
+_RENDITION = re.compile(r"^(?P<base>.+)/\d+w\.[a-z0-9]+$")
+
+
+def _rendition_owner(images: Any, name: str) -> ProductImage | None:
+    """The photo (among `images`) that `name` is a rendition of (a pasted `…/640w.jpeg` URL
+    enhances its original), or None. Only names the photo really has are accepted."""
+    match = _RENDITION.match(name)
+    if not match:
+        return None
+    for image in images.filter(image__startswith=match["base"] + "."):
+        if name in rendition_names(image.image):
+            return image
+    return None

@@ -61,6 +61,22 @@ def test_absolute_url_on_our_host_and_storage_name_are_accepted(seller_client, p
     assert _start(seller_client, product, photo.image.name).status_code == 202
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_rendition_url_enhances_its_original_photo(seller_client, product, photo):
+    from tokoblitar.renditions import rendition_names
+
+    names = rendition_names(photo.image)
+    assert names, "the photo has renditions"
+    jpeg = next(n for n in names if n.endswith(".jpeg"))
+    response = _start(seller_client, product, f"http://testserver{photo.image.storage.url(jpeg)}")
+    assert response.status_code == 202, response.content
+    assert response.json()["data"]["image_id"] == str(photo.pk)
+    # A rendition-shaped name the photo does not have is still nobody's photo.
+    EnhanceJob.objects.update(status="failed")
+    bogus = jpeg.rsplit("/", 1)[0] + "/9999w.jpeg"
+    assert _start(seller_client, product, photo.image.storage.url(bogus)).status_code == 404
+
+
 def test_keep_replace_puts_the_enhanced_photo_in_the_originals_place(seller, seller_client, product, photo, media):
     second = add_photo(seller, product)
     job_id = _start(seller_client, product, photo.url).json()["data"]["job_id"]

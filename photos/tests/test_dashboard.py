@@ -28,6 +28,17 @@ def _edit(product) -> str:
     return f"/dashboard/produk/{product.pk}/"
 
 
+def test_another_stores_product_is_a_404_with_no_message_left_behind(seller_web, product, photo, other_seller):
+    other_web = Client()
+    assert other_web.login(email=other_seller.email, password=PASSWORD)
+    response = other_web.post(f"/dashboard/produk/{product.pk}/foto/{photo.pk}/perbaiki/")
+    assert response.status_code == 404
+    assert not EnhanceJob.objects.exists()
+    # Nothing waits in the session to pop up on the next page.
+    later = other_web.get("/dashboard/")
+    assert list(later.context["messages"]) == []
+
+
 def test_button_per_photo_starts_a_job_and_the_panel_shows_before_after(seller_web, product, photo):
     page = seller_web.get(_edit(product)).content.decode()
     assert page.count('data-testid="enhance-photo"') == 1 and 'id="enhance-jobs"' in page
