@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run run-scaled serve reconcile test lint format bench-search bench-relevance bench-pages bench-checkout bench-webhooks bench-throughput bench-media bench-lighthouse clean-db
+.PHONY: run run-scaled serve reconcile test lint format bench-search bench-relevance bench-pages bench-checkout bench-webhooks bench-throughput bench-media bench-lighthouse bench-whatsapp bench-servers bench-checkout-floor clean-db
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,17 @@ bench-lighthouse: $(BIN)/.installed
 
 bench-media: $(BIN)/.installed
 	$(BIN)/python bench/media.py
+
+bench-whatsapp: $(BIN)/.installed
+	$(BIN)/python bench/whatsapp.py
+
+# The ASGI servers compared (daphne, uvicorn, granian); the candidates are pinned in bench/requirements.txt.
+bench-servers: $(BIN)/.installed
+	$(BIN)/pip install --quiet -r bench/requirements.txt
+	$(BIN)/python bench/servers.py
+
+bench-checkout-floor: $(BIN)/.installed
+	$(BIN)/python bench/checkout_floor.py
 
 clean-db:
 	rm -rf var/pgdata
