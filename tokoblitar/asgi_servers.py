@@ -19,7 +19,7 @@ APP = "tokoblitar.asgi:application"
 def server_argv(host: str, port: int, name: str | None = None) -> list[str]:
     """argv that serves the app on host:port with one process. `name` None = $ASGI_SERVER or
     the default. Raises ValueError for an unknown server name."""
-    name = (name or os.environ.get("ASGI_SERVER") or DEFAULT).strip().lower()
+    name = (name or os.environ.get("ASGI_SERVER") or _from_settings() or DEFAULT).strip().lower()
     py = sys.executable
     if name == "daphne":
         return [py, "-m", "daphne", "-b", host, "-p", str(port), APP]
@@ -34,3 +34,13 @@ def server_argv(host: str, port: int, name: str | None = None) -> list[str]:
             "--loop", "uvloop", "--no-access-log", "--log-level", "warning", APP,
         ]  # fmt: skip
     raise ValueError(f"ASGI_SERVER must be daphne, uvicorn or granian, not {name!r}")
+
+
+def _from_settings() -> str:
+    """ASGI_SERVER as Django's settings read it (a `.env` file counts), when they are loaded."""
+    try:
+        from django.conf import settings
+
+        return getattr(settings, "ASGI_SERVER", "") if settings.configured else ""
+    except Exception:  # noqa: BLE001 - settings that cannot load are reported by Django itself
+        return ""

@@ -407,8 +407,6 @@ KIRIMINAJA_TIMEOUT_SECONDS = env.float("KIRIMINAJA_TIMEOUT_SECONDS", default=10.
 SHIPMENT_BOOK_MAX_ATTEMPTS = env.int("SHIPMENT_BOOK_MAX_ATTEMPTS", default=5)
 SHIPMENT_BOOK_BACKOFF_SECONDS = env.int("SHIPMENT_BOOK_BACKOFF_SECONDS", default=30)
 
-ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
-ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", default="claude-sonnet-4-6")
 REPLICATE_API_TOKEN = env.str("REPLICATE_API_TOKEN", default="")
 # Photo enhancement (photos app): Replicate when the token is set, else the offline Pillow enhancer.
 PHOTO_ENHANCE_PROVIDER = env.str("PHOTO_ENHANCE_PROVIDER", default="")
@@ -439,6 +437,8 @@ WHATSAPP_CLOUD_ACCESS_TOKEN = env.str("WHATSAPP_CLOUD_ACCESS_TOKEN", default="")
 WHATSAPP_CLOUD_PHONE_NUMBER_ID = env.str("WHATSAPP_CLOUD_PHONE_NUMBER_ID", default="")
 WHATSAPP_CLOUD_APP_SECRET = env.str("WHATSAPP_CLOUD_APP_SECRET", default="")
 WHATSAPP_CLOUD_VERIFY_TOKEN = env.str("WHATSAPP_CLOUD_VERIFY_TOKEN", default="")
+# The WhatsApp Business Account id: its approved message templates are listed for the inbox.
+WHATSAPP_CLOUD_WABA_ID = env.str("WHATSAPP_CLOUD_WABA_ID", default="")
 WHATSAPP_CLOUD_GRAPH_VERSION = env.str("WHATSAPP_CLOUD_GRAPH_VERSION", default="v25.0")
 # Only for tests/staging against a fake Graph API; empty = https://graph.facebook.com.
 WHATSAPP_CLOUD_BASE_URL = env.str("WHATSAPP_CLOUD_BASE_URL", default="")
@@ -447,6 +447,8 @@ WHATSAPP_TIMEOUT_SECONDS = env.float("WHATSAPP_TIMEOUT_SECONDS", default=15.0)
 WHATSAPP_SEND_MAX_ATTEMPTS = env.int("WHATSAPP_SEND_MAX_ATTEMPTS", default=5)
 WHATSAPP_SEND_BACKOFF_SECONDS = env.int("WHATSAPP_SEND_BACKOFF_SECONDS", default=5)
 
+# The ASGI server `make run` / `make serve` and the tests start (tokoblitar/asgi_servers.py).
+ASGI_SERVER = env.str("ASGI_SERVER", default="daphne")
 # Sales channels (marketplace app). Each platform: live when its key is set, else the local
 # simulator (which checks signatures like the platform); <PLATFORM>_PROVIDER forces.
 # Shopee Open Platform v2 (providers-2.md section 3).
@@ -478,7 +480,11 @@ INSTAGRAM_AUTH_URL = env.str("INSTAGRAM_AUTH_URL", default="https://www.instagra
 AI_PROVIDER = env.str("AI_PROVIDER", default="")
 ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
 ANTHROPIC_BASE_URL = env.str("ANTHROPIC_BASE_URL", default="")
-ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", default="claude-sonnet-4-5")
+ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", default="claude-sonnet-4-6")
+# Per user turn: model calls (tool rounds) and output tokens; tokens per store (or admin) per day.
+AI_MAX_ROUNDS = env.int("AI_MAX_ROUNDS", default=4)
+AI_MAX_OUTPUT_TOKENS_PER_TURN = env.int("AI_MAX_OUTPUT_TOKENS_PER_TURN", default=2048)
+AI_DAILY_TOKEN_BUDGET = env.int("AI_DAILY_TOKEN_BUDGET", default=300_000)
 
 # --- Security -----------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
@@ -528,6 +534,9 @@ LOGGING = {
         # "Group does not exist" is the normal case of an order nobody is watching.
         "channels_postgres": {"level": "ERROR"},
         "django.db.backends": {"level": "INFO"},
+        # httpx logs every request URL at INFO; Graph API token exchanges carry the token and
+        # the app secret in the query string (Meta's design), which must not reach the logs.
+        "httpx": {"level": "WARNING"},
     },
 }
 CSRF_FAILURE_VIEW = "tokoblitar.api.handlers.csrf_failure"
