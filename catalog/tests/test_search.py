@@ -7,6 +7,7 @@ from catalog.models import Product
 from catalog.search import expand_query, product_search
 from catalog.tests.factories import catalog_product, category
 from conftest import make_user
+from stores.models import StoreFeatureFlags
 
 URL = "/api/buyer/products"
 
@@ -214,6 +215,9 @@ def test_seed_demo_is_idempotent(tmp_path, settings, django_assert_max_num_queri
     assert list(Product.objects.order_by("pk").values_list("pk", "updated_at", "price")) == snapshot
     penjual = User.objects.get(email="penjual@tokoblitar.id")
     assert penjual.role == "seller" and penjual.check_password("demo12345") and penjual.store.products.exists()
+    # The demo seller's sales channels and Instagram are on (they default off for other stores).
+    flags = StoreFeatureFlags.objects.get(store=penjual.store)
+    assert flags.marketplace_sync and flags.instagram
     admin = User.objects.get(email="admin@tokoblitar.id")
     assert admin.is_superuser and admin.role == "admin"
     assert User.objects.get(email="pembeli@tokoblitar.id").role == "buyer"

@@ -18,13 +18,15 @@ from django.utils.text import slugify
 from accounts.models import User
 from catalog.demo_photos import product_photo, store_logo
 from catalog.models import Category, Product, ProductImage
-from stores.models import Store
+from stores.models import Store, StoreFeatureFlags
 from tokoblitar.demo import demo_add_force_argument, demo_data_guard
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - public demo accounts, printed by `make run`
 
 # (slug, name, owner email, owner name, address, lat, lng, instagram, featured, description, products)
 # product: (name, category slug, price, stock, weight_gram, featured, description)
+DEMO_SELLER_EMAIL = "penjual@tokoblitar.id"
+
 SHOPS = [
     (
         "keripik-tempe-bu-sri",
@@ -525,6 +527,10 @@ class Command(BaseCommand):
                 featured=featured,
             )
             created["stores"] += 1
+        if email == DEMO_SELLER_EMAIL:
+            # The demo seller shows the sales channels and Instagram (both default off); set once,
+            # so an admin who switches them off later is not overruled by the next `make run`.
+            StoreFeatureFlags.objects.get_or_create(store=store, defaults={"marketplace_sync": True, "instagram": True})
         if not store.logo and not store.logo_url:
             store.logo.save(f"demo-{store.slug}.jpg", ContentFile(store_logo(store.name)), save=False)
             store.save(update_fields=["logo", "logo_width", "logo_height"])
