@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.selectors import require_platform_admin
 from audit.services import audit_record
 from catalog.models import Product
 from catalog.services import product_soft_delete
@@ -33,6 +34,7 @@ def _store_snapshot(store: Store) -> dict:
 
 
 def store_set_featured(*, store: Store, featured: bool, actor: User, request: HttpRequest | None = None) -> Store:
+    require_platform_admin(actor)
     with transaction.atomic():
         store = Store.objects.select_for_update().get(pk=store.pk)
         before = _store_snapshot(store)
@@ -53,6 +55,7 @@ def store_set_featured(*, store: Store, featured: bool, actor: User, request: Ht
 def store_suspend(*, store: Store, reason: str, actor: User, request: HttpRequest | None = None) -> Store:
     """Hide the store and its products from every public page and search at once
     (they filter on store.is_active); orders already placed stay as they are."""
+    require_platform_admin(actor)
     with transaction.atomic():
         store = Store.objects.select_for_update().get(pk=store.pk)
         if not store.is_active:
@@ -76,6 +79,7 @@ def store_suspend(*, store: Store, reason: str, actor: User, request: HttpReques
 
 
 def store_restore(*, store: Store, actor: User, request: HttpRequest | None = None) -> Store:
+    require_platform_admin(actor)
     with transaction.atomic():
         store = Store.objects.select_for_update().get(pk=store.pk)
         if store.is_active:
@@ -104,6 +108,7 @@ def store_restore(*, store: Store, actor: User, request: HttpRequest | None = No
 def product_set_featured(
     *, product: Product, featured: bool, actor: User, request: HttpRequest | None = None
 ) -> Product:
+    require_platform_admin(actor)
     with transaction.atomic():
         product = Product.objects.select_for_update().get(pk=product.pk)
         before = {"featured": product.featured}
@@ -123,6 +128,7 @@ def product_set_featured(
 
 def product_delete_by_admin(*, product: Product, actor: User, request: HttpRequest | None = None) -> Product:
     """The seller's own soft delete (shared code), plus the audit row in the same transaction."""
+    require_platform_admin(actor)
     with transaction.atomic():
         before = {"deleted_at": product.deleted_at, "featured": product.featured}
         product = product_soft_delete(product=product)
@@ -156,6 +162,7 @@ def _banner_snapshot(banner: Banner) -> dict:
 
 
 def banner_create(*, actor: User, request: HttpRequest | None = None, **data: Any) -> Banner:
+    require_platform_admin(actor)
     banner = Banner(**{k: v for k, v in data.items() if k in BANNER_FIELDS})
     _banner_validate(banner)
     with transaction.atomic():
@@ -174,6 +181,7 @@ def banner_create(*, actor: User, request: HttpRequest | None = None, **data: An
 def banner_update(*, banner: Banner, actor: User, request: HttpRequest | None = None, **data: Any) -> Banner:
     """Partial update; the merged banner is validated as a whole (a new ends_at is checked
     against the stored starts_at)."""
+    require_platform_admin(actor)
     with transaction.atomic():
         banner = Banner.objects.select_for_update().get(pk=banner.pk)
         before = _banner_snapshot(banner)
@@ -197,6 +205,7 @@ def banner_update(*, banner: Banner, actor: User, request: HttpRequest | None = 
 
 
 def banner_delete(*, banner: Banner, actor: User, request: HttpRequest | None = None) -> None:
+    require_platform_admin(actor)
     with transaction.atomic():
         banner = Banner.objects.select_for_update().get(pk=banner.pk)
         audit_record(
@@ -217,6 +226,7 @@ def store_flags_update(
     *, store: Store, changes: dict[str, bool], actor: User, request: HttpRequest | None = None
 ) -> dict[str, bool]:
     """Set some switches of a store (the others keep their value or default)."""
+    require_platform_admin(actor)
     unknown = sorted(set(changes) - set(FEATURES))
     if unknown:
         raise ValidationFailed(

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.selectors import require_platform_admin
 from audit.services import audit_record
 from promos.models import Promo, PromoRedemption
 from promos.selectors import promo_get_for_owner
@@ -283,6 +284,7 @@ def _promo_snapshot(promo: Promo) -> dict:
 
 
 def platform_promo_create(*, actor: User, request: HttpRequest | None = None, **data: Any) -> Promo:
+    require_platform_admin(actor)
     with transaction.atomic():
         promo = promo_create(store=None, **data)
         audit_record(
@@ -294,6 +296,7 @@ def platform_promo_create(*, actor: User, request: HttpRequest | None = None, **
 def platform_promo_update(*, promo: Promo, actor: User, request: HttpRequest | None = None, **data: Any) -> Promo:
     """promo_update plus the audit row; the snapshot is read under the promo row lock, so
     `before` shows the used_count that orders had committed, not the caller's stale copy."""
+    require_platform_admin(actor)
     with transaction.atomic():
         promo = Promo.objects.select_for_update().get(pk=promo.pk)
         before = _promo_snapshot(promo)
@@ -310,6 +313,7 @@ def platform_promo_update(*, promo: Promo, actor: User, request: HttpRequest | N
 
 
 def platform_promo_delete(*, promo: Promo, actor: User, request: HttpRequest | None = None) -> None:
+    require_platform_admin(actor)
     with transaction.atomic():
         before = _promo_snapshot(promo)
         promo_delete(promo=promo)
