@@ -25,15 +25,15 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The project root first: run as `python bench/checkout.py`, Python puts bench/ on sys.path, where
+# this file would shadow the `checkout` app (and bench/webhooks.py the `webhooks` app).
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("EMBEDDED_DB_NAME", "tokoblitar_bench_orders")
 os.environ["RATELIMIT_ENABLE"] = "false"
 os.environ["PAYMENT_PROVIDER"] = "simulator"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tokoblitar.settings")
 
-from common import free_port, machine_info, now_utc, percentile, write_section  # noqa: E402
-
+from bench.common import free_port, machine_info, now_utc, percentile, write_section  # noqa: E402
 from tokoblitar.asgi_servers import server_argv  # noqa: E402
 
 ADDRESS = {

@@ -45,7 +45,8 @@ def insert_sql(obj) -> tuple[str, list]:
     """INSERT of a model instance's concrete columns with Django's own value preparation."""
     from django.db import connection
 
-    fields = [f for f in obj._meta.concrete_fields]
+    # Serial ids (AutoField) come from the table's own sequence, as in Django's INSERT.
+    fields = [f for f in obj._meta.concrete_fields if "AutoField" not in f.get_internal_type()]
     values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
@@ -160,13 +161,24 @@ def run_window(target, args_for, clients: int, warmup: float, duration: float) -
     stop_at = start_at + duration
     out: list[float] = []
     lock = threading.Lock()
+    failures: list[BaseException] = []
+
+    def guarded(*args) -> None:
+        try:
+            target(*args)
+        except BaseException as exc:  # noqa: BLE001 - reported below; a failed client voids the run
+            with lock:
+                failures.append(exc)
+
     threads = [
-        threading.Thread(target=target, args=(*args_for(i), stop_at, start_at, out, lock)) for i in range(clients)
+        threading.Thread(target=guarded, args=(*args_for(i), stop_at, start_at, out, lock)) for i in range(clients)
     ]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    if failures:
+        raise SystemExit(f"{len(failures)} client(s) failed: {failures[0]!r}")
     return out, duration
 
 
@@ -179,8 +191,7 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT / "bench"))
-    from checkout import ADDRESS, make_store_and_buyers, setup_django, start_server, stop_server
+    from bench.checkout import ADDRESS, make_store_and_buyers, setup_django, start_server, stop_server
 
     setup_django()
     from django.db import connection

@@ -23,17 +23,18 @@ import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The project root first: run as `python bench/webhooks.py`, Python puts bench/ on sys.path,
+# where this file and bench/checkout.py would shadow the apps of the same names.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import free_port, machine_info, now_utc, percentile, write_section  # noqa: E402
-
-from checkout import (  # noqa: E402 - sets up sys.path and the bench environment first
+from bench.checkout import (  # noqa: E402 - sets up the bench environment first
     ADDRESS,
     make_store_and_buyers,
     setup_django,
     start_server,
     stop_server,
 )
+from bench.common import free_port, machine_info, now_utc, percentile, write_section  # noqa: E402
 
 FINAL = {"settlement": "paid", "expire": "expired", "deny": "cancelled"}
 
