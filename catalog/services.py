@@ -19,6 +19,7 @@ from accounts.models import User
 from catalog.listing_cache import listing_changed
 from catalog.models import Category, Product, ProductImage, ProductSlugHistory
 from catalog.selectors import product_get_for_seller, product_image_get_for_seller
+from catalog.stock import publish_stock_changed
 from stores.models import Store
 from stores.selectors import store_get_for_seller
 from tokoblitar.errors import ValidationFailed
@@ -220,6 +221,10 @@ def product_update(*, product: Product, data: dict[str, Any], stock_loaded: int 
                 _product_slug_retire(product=product, old_slug=old_slug)
         if changed:
             product.save(update_fields=[*changed, "updated_at"])
+        if {"stock", "status"} & set(changed):
+            # The sellable stock changed (a new number, or a status that hides the product):
+            # listeners such as the marketplace push read it after commit.
+            publish_stock_changed(product.pk, product.store_id)
     return product
 
 
@@ -242,6 +247,7 @@ def product_soft_delete(*, product: Product) -> Product:
         if product.deleted_at is None:
             product.deleted_at = timezone.now()
             product.save(update_fields=["deleted_at", "updated_at"])
+            publish_stock_changed(product.pk, product.store_id)  # nothing left to sell anywhere
     return product
 
 

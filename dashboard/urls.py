@@ -35,4 +35,7 @@ urlpatterns = [
     path("pengiriman/", views.shipping_settings, name="shipping"),
     path("integrasi/", views.integrations, name="integrations"),
     path("peringatan/", include("notifications.dashboard_urls")),
+    path("instagram/", include("instagram.dashboard_urls")),
+    path("whatsapp/", include("dashboard.whatsapp_urls")),
+    path("marketplace/", include("dashboard.marketplace_urls")),
 ]

@@ -15,10 +15,16 @@ class PreferenceForm(forms.Form):
     """Email language plus one checkbox per kind the user can receive (sellers see seller kinds too)."""
 
     language = forms.ChoiceField(label=_("Bahasa email"), choices=settings.LANGUAGES)
+    # Opt-in (off by default): order notices also on WhatsApp from the store's number.
+    whatsapp = forms.BooleanField(
+        label=_("Kirim juga kabar pesanan saya (dibayar, dikirim, sampai, kedaluwarsa) lewat WhatsApp dari toko"),
+        required=False,
+    )
 
     def __init__(self, *args: Any, pref: NotificationPreference, is_seller: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["language"].initial = pref.language
+        self.fields["whatsapp"].initial = pref.whatsapp
         self.kinds = [k for k in Kind if is_seller or k not in SELLER_KINDS]
         for kind in self.kinds:
             self.fields[f"email_{kind.value}"] = forms.BooleanField(

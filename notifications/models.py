@@ -39,6 +39,10 @@ SELLER_KINDS = frozenset(
         Kind.SELLER_ALERT,
     }
 )
+# Buyer order notices that may also go out on WhatsApp (NotificationPreference.whatsapp).
+WHATSAPP_KINDS = frozenset(
+    {Kind.BUYER_PAYMENT_RECEIVED, Kind.BUYER_ORDER_SHIPPED, Kind.BUYER_ORDER_DELIVERED, Kind.BUYER_ORDER_EXPIRED}
+)
 # Kinds not emailed unless the user turns them on (alerts also show on the dashboard overview).
 EMAIL_OFF_BY_DEFAULT = frozenset({Kind.SELLER_ALERT})
 
@@ -64,6 +68,13 @@ class Notification(models.Model):
     email_attempts = models.PositiveSmallIntegerField(default=0)
     emailed_at = models.DateTimeField(null=True, blank=True)
     email_error = models.TextField(blank=True)
+    # The buyer's order notices also go out on WhatsApp from the store's number when she opted in
+    # (NotificationPreference.whatsapp) and the store's inbox is connected: NONE (not for her),
+    # PENDING (task queued), SENT (handed to the store's WhatsApp outbox: `whatsapp_message_id`
+    # is the whatsapp.Message whose ticks the inbox shows) or FAILED (`whatsapp_error` says why).
+    whatsapp_state = models.CharField(max_length=10, choices=EmailState.choices, default=EmailState.NONE)
+    whatsapp_message_id = models.UUIDField(null=True, blank=True)
+    whatsapp_error = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -94,6 +105,10 @@ class NotificationPreference(models.Model):
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="id")
     # kind -> emailed?; a kind missing here takes its default.
     email = models.JSONField(default=dict, blank=True)
+    # Order notices (payment received, shipped, delivered, expired) also on WhatsApp, from the
+    # store's number to her phone. Off until she turns it on: a number given for the courier is
+    # not consent to be messaged (UU 27/2022 asks for a purpose she agreed to).
+    whatsapp = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

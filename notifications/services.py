@@ -29,12 +29,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from notifications.compose import Composed, absolute, compose
-from notifications.models import Kind, Notification, NotificationPreference, StoreAlertSettings
+from notifications.models import WHATSAPP_KINDS, Kind, Notification, NotificationPreference, StoreAlertSettings
 from notifications.realtime import push_unread
 from orders.models import Order
 from shipping.models import COURIERS, Shipment
 from stores.models import Store
-from tokoblitar.errors import NotFound, ValidationFailed
+from tokoblitar.errors import DomainError, NotFound, ValidationFailed
+from whatsapp.outbox import store_notice_send, store_whatsapp_ready
 
 logger = logging.getLogger(__name__)
 
@@ -64,17 +65,21 @@ def preference_get(*, user: User) -> NotificationPreference:
     return found or NotificationPreference(user=user, language=settings.LANGUAGE_CODE)
 
 
-def preference_update(*, user: User, language: str, email: dict[str, bool]) -> NotificationPreference:
-    """Set the email language ("id" | "en") and which kinds are emailed ({kind: bool}; unknown
-    kinds are refused with ValidationFailed)."""
+def preference_update(
+    *, user: User, language: str, email: dict[str, bool], whatsapp: bool | None = None
+) -> NotificationPreference:
+    """Set the email language ("id" | "en"), which kinds are emailed ({kind: bool}; unknown
+    kinds are refused with ValidationFailed) and, when given, whether order notices also come on
+    WhatsApp (`whatsapp`; None leaves it as it is)."""
     if language not in dict(settings.LANGUAGES):
         raise ValidationFailed(fields={"language": [_("Unknown language")]}, code="invalid_language")
     unknown = sorted(set(email) - set(Kind.values))
     if unknown:
         raise ValidationFailed(fields={"email": [_("Unknown notification kind")]}, code="invalid_kind")
-    pref, _created = NotificationPreference.objects.update_or_create(
-        user=user, defaults={"language": language, "email": {k: bool(v) for k, v in email.items()}}
-    )
+    defaults: dict[str, Any] = {"language": language, "email": {k: bool(v) for k, v in email.items()}}
+    if whatsapp is not None:
+        defaults["whatsapp"] = bool(whatsapp)
+    pref, _created = NotificationPreference.objects.update_or_create(user=user, defaults=defaults)
     return pref
 
 
@@ -193,7 +198,87 @@ def order_notify(*, order_id: str, status: str, reason: str = "") -> list[Notifi
             )
             if note is not None:
                 created.append(note)
+                if who == "buyer":
+                    _whatsapp_plan(note, order)
     return created
+
+
+# --- WhatsApp -------------------------------------------------------------------------------
+
+
+def _buyer_phone(user: User, order: Order | None) -> str:
+    """Her account's phone, else the phone she gave for the order's delivery."""
+    return user.phone or ((order.shipping_address or {}).get("phone", "") if order is not None else "")
+
+
+def _whatsapp_plan(note: Notification, order: Order) -> bool:
+    """Mark a new buyer notice for WhatsApp (and enqueue it after commit) when she opted in, has
+    a phone, and the store's inbox is on with a WORKING session. Once per notification row, so
+    once per (event, recipient) like the email. Returns whether it was planned."""
+    if note.kind not in WHATSAPP_KINDS or not note.recipient.is_active:
+        return False
+    if not preference_get(user=note.recipient).whatsapp or not _buyer_phone(note.recipient, order):
+        return False
+    if not store_whatsapp_ready(store_id=order.store_id):
+        return False
+    Notification.objects.filter(pk=note.pk).update(whatsapp_state=Notification.EmailState.PENDING)
+    transaction.on_commit(partial(_enqueue_whatsapp, str(note.pk)), robust=True)
+    return True
+
+
+def _enqueue_whatsapp(notification_id: str) -> None:
+    from notifications.tasks import notification_whatsapp_send
+
+    notification_whatsapp_send.enqueue(notification_id=notification_id)
+
+
+def notification_whatsapp_text(*, notification: Notification, language: str) -> str:
+    """The notice as a WhatsApp message in `language`: *subject*, its lines, the items, and the
+    link to the order page (where the parcel is tracked)."""
+    with translation.override(language), timezone.override("Asia/Jakarta"):
+        composed = compose(notification.kind, notification.data)
+        parts = [f"*{composed.subject}*", *composed.lines]
+        parts += [f"• {name} × {quantity}" for name, quantity in composed.items]
+        if composed.url:
+            parts.append(f"{composed.action}: {composed.url}")
+    return "\n".join(parts)
+
+
+def notification_whatsapp_deliver(*, notification_id: str) -> str:
+    """Hand one pending notice to the store's WhatsApp outbox (whatsapp.outbox; the inbox's send
+    task then sends it with retry/backoff). Returns "sent", "skipped" (not pending: a re-run task)
+    or "failed" (the store's WhatsApp went away, the number is invalid, Cloud 24-hour window…;
+    `whatsapp_error` keeps the code). The row lock makes a duplicate task send nothing."""
+    with transaction.atomic():
+        note = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("recipient")
+            .filter(pk=notification_id)
+            .first()
+        )
+        if note is None or note.whatsapp_state != Notification.EmailState.PENDING:
+            return "skipped"
+        order = Order.objects.filter(pk=note.data.get("order_id")).first()
+        phone = _buyer_phone(note.recipient, order)
+        pref = preference_get(user=note.recipient)
+        try:
+            if order is None or not phone or not pref.whatsapp:
+                raise ValidationFailed(code="no_recipient")
+            message = store_notice_send(
+                store_id=order.store_id,
+                to=phone,
+                text=notification_whatsapp_text(notification=note, language=pref.language),
+            )
+        except DomainError as exc:
+            note.whatsapp_state = Notification.EmailState.FAILED
+            note.whatsapp_error = exc.code[:200]
+            note.save(update_fields=["whatsapp_state", "whatsapp_error"])
+            return "failed"
+        note.whatsapp_state = Notification.EmailState.SENT
+        note.whatsapp_message_id = message.pk
+        note.whatsapp_error = ""
+        note.save(update_fields=["whatsapp_state", "whatsapp_message_id", "whatsapp_error"])
+    return "sent"
 
 
 # --- Email ----------------------------------------------------------------------------------
@@ -288,3 +373,15 @@ def notification_mark_all_read(*, actor: User) -> int:
     if changed:
         push_unread(user_id=actor.pk)
     return changed
+
+
+# --- Erasure --------------------------------------------------------------------------------
+
+
+def notifications_erase_for_user(*, user_id: str) -> int:
+    """Delete every notification and the preferences of a deleted account (privacy's
+    `account.deleted`: the user row stays as an anonymous account, so nothing cascades).
+    Returns how many notifications went; running it again deletes nothing more."""
+    deleted, _by_model = Notification.objects.filter(recipient_id=user_id).delete()
+    NotificationPreference.objects.filter(user_id=user_id).delete()
+    return deleted

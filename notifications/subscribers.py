@@ -29,3 +29,10 @@ def on_order_refund_needed(*, order_id: str, reason: str = "", **_: Any) -> None
     """The money of an order must go back while its status stays (late payment, partial refund
     at the provider, parcel returned): the seller is told once per order."""
     _enqueue(order_id, REFUND_NEEDED, reason)
+
+
+def on_account_deleted(*, user_id: str, **_: Any) -> None:
+    """The person deleted her account: what she was told goes too (a task does the delete)."""
+    from notifications.tasks import notifications_erase
+
+    notifications_erase.enqueue(user_id=user_id)

@@ -76,7 +76,12 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     form = PreferenceForm(request.POST or None, pref=pref, is_seller=is_seller)
     if request.method == "POST" and form.is_valid():
         try:
-            preference_update(user=request.user, language=form.cleaned_data["language"], email=form.email_choices())
+            preference_update(
+                user=request.user,
+                language=form.cleaned_data["language"],
+                email=form.email_choices(),
+                whatsapp=form.cleaned_data["whatsapp"],
+            )
         except DomainError as exc:
             domain_error_to_form(form, exc)
         else:

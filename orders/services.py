@@ -205,6 +205,13 @@ def _stock_take(lines: list[tuple[UUID, int, str]], *, store_id: Any, require_ac
         publish_stock_changed(product_id, store_id)
 
 
+def stock_take_guarded(lines: list[tuple[UUID, int, str]], *, store_id: Any) -> None:
+    """The checkout's guarded stock update for other apps (marketplace channel orders):
+    (product_id, quantity, name) lines, all or none inside the caller's transaction; stock never
+    goes below zero. Raises Conflict `out_of_stock` when a line finds too little stock."""
+    _stock_take(lines, store_id=store_id, require_active=False)
+
+
 def _stock_give_back(order: Order) -> bool:
     """Return a locked order's stock once (no-op when it holds none)."""
     if not order.stock_held:

@@ -97,7 +97,22 @@ class PersonalDataOutput(serializers.Serializer):
     cart = ExportCartLineOutput(many=True)
     orders = ExportOrderOutput(many=True, help_text="Orders she placed, newest first.")
     store = ExportStoreOutput(allow_null=True, help_text="Her store's profile (sellers), else null.")
-    messages = serializers.ListField(child=serializers.DictField(), help_text="Messages she sent (none stored yet).")
+    messages = serializers.ListField(
+        child=serializers.DictField(),
+        help_text=(
+            "Her WhatsApp chats with stores, matched by her phone: [{store, remote_id, name, messages: "
+            "[{written_by_me, kind, body, status, at, has_image}]}]."
+        ),
+    )
+    whatsapp_inbox = serializers.DictField(
+        allow_null=True,
+        help_text="Sellers: {session: {name, provider, state, me, created_at}, chats: [{remote_id, name, "
+        "messages (count), last_message_at}]}; else null.",
+    )
+    notifications = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="What she was told: [{kind, subject, data, url, created_at, read_at, email_state, whatsapp_state}].",
+    )
 
 
 class AccountExportApi(APIView):

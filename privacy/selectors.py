@@ -1,9 +1,10 @@
 """Reads for personal data (UU 27/2022): everything we hold about one person, as JSON.
 
 The export is the user's own data only: her profile, saved addresses, cart, the orders she
-placed (with their item snapshots and status history) and, for a seller, her store's profile.
-The orders other people placed in her store are theirs, not hers, and are not included. No app
-stores messages yet; `messages` is there so the shape does not change when one does.
+placed (with their item snapshots and status history), her WhatsApp chats with stores (matched
+by her phone number, however it was written), what she was notified of, and, for a seller, her
+store's profile and its WhatsApp inbox as metadata. The orders and messages other people placed
+or wrote in her store are theirs, not hers, and are not included.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from django.utils import timezone
 from accounts.models import SavedAddress, User
 from orders.models import CartItem, Order, OrderItem, OrderStatusChange
 from stores.models import Store
+from tokoblitar.personal_data import export_sections
+from whatsapp.personal_data import whatsapp_export_for_buyer, whatsapp_export_for_seller
 
-EXPORT_FORMAT_VERSION = 1
+EXPORT_FORMAT_VERSION = 2
 
 # Statuses in which an order still needs someone to act (pack, ship, deliver) or money must
 # still be returned: an account involved in one cannot be deleted yet.
@@ -66,10 +69,12 @@ def _store_json(store: Store | None) -> dict | None:
 
 def personal_data_export(*, user: User) -> dict:
     """Everything held about `user`, JSON-safe: {format_version, exported_at, profile,
-    addresses, cart, orders, store, messages}. Money is int rupiah, times ISO 8601 (UTC).
+    addresses, cart, orders, store, messages, whatsapp_inbox, notifications}. Money is int
+    rupiah, times ISO 8601 (UTC). `messages`: her WhatsApp chats with stores and their messages;
+    `whatsapp_inbox`: her store's session and chats as metadata (sellers), else null;
+    `notifications` (and any other section an app registered, tokoblitar.personal_data).
 
-    Six queries whatever the number of orders (user's store, addresses, cart, orders with
-    their store, items, history)."""
+    A fixed number of queries whatever the number of orders, chats or notifications."""
     store = Store.objects.filter(owner=user).first()
     addresses = SavedAddress.objects.filter(user=user)
     cart = CartItem.objects.filter(buyer=user).select_related("product").order_by("created_at", "id")
@@ -110,7 +115,9 @@ def personal_data_export(*, user: User) -> dict:
         "cart": [{"product_name": line.product.name, "quantity": line.quantity} for line in cart],
         "orders": [_order_json(order) for order in orders],
         "store": _store_json(store),
-        "messages": [],
+        "messages": whatsapp_export_for_buyer(user=user),
+        "whatsapp_inbox": whatsapp_export_for_seller(user=user) if store is not None else None,
+        **export_sections(user=user),
     }
 
 

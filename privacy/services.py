@@ -22,7 +22,7 @@ from audit.services import audit_record
 from orders.models import CartItem, Order
 from orders.services import order_cancel
 from privacy.selectors import open_orders_blocking_deletion
-from shipping.models import ShippingSettings
+from shipping.models import ShipmentEvent, ShippingSettings
 from stores.models import Store
 from tokoblitar.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tokoblitar.events import publish
@@ -50,6 +50,42 @@ def _anonymise_orders(user: User) -> int:
     return len(orders)
 
 
+# What a courier callback row (ShipmentEvent.raw) keeps of a deleted buyer's parcel: the tracking
+# facts. Anything else a courier sent (receiver name and phone, address, who signed for it, a
+# free-text reason that may name someone) is dropped; the event's `description` and `status`,
+# the tracking text shown on the order, stay as they are.
+SHIPMENT_RAW_KEPT = frozenset(
+    {
+        "method",
+        "order_id",
+        "awb",
+        "status",
+        "courier",
+        "service",
+        "pickup_number",
+        "shipped_at",
+        "finished_at",
+        "canceled_at",
+        "returned_at",
+    }
+)
+
+
+def _scrub_shipment_events(user: User) -> int:
+    """Strip personal data from the courier callbacks stored for her orders; returns how many
+    rows changed."""
+    events = list(ShipmentEvent.objects.filter(shipment__order__buyer=user).only("pk", "raw"))
+    changed = []
+    for event in events:
+        raw = event.raw if isinstance(event.raw, dict) else {}
+        kept = {key: value for key, value in raw.items() if key in SHIPMENT_RAW_KEPT}
+        if kept != event.raw:
+            event.raw = kept
+            changed.append(event)
+    ShipmentEvent.objects.bulk_update(changed, ["raw"], batch_size=500)
+    return len(changed)
+
+
 def _close_store(user: User) -> bool:
     """A deleted seller's store closes (hidden with its products, no new orders); its pickup
     contact, which names the person, is cleared. Returns whether she had a store."""
@@ -73,8 +109,10 @@ def account_delete(*, actor: User, password: str, request: HttpRequest | None = 
     back), the store closes, her addresses and cart are deleted, her orders' shipping name,
     phone and street are replaced, and the user row becomes an anonymous inactive account
     without a usable password (sign-in and password reset refuse it; every session ends with
-    the password hash). Her API tokens are revoked and her sockets closed; the audit trail
-    records the deletion and her past entries keep only the anonymous address.
+    the password hash). The courier callbacks of her orders keep only their tracking facts
+    (SHIPMENT_RAW_KEPT). Her API tokens are revoked and her sockets closed; the audit trail
+    records the deletion and her past entries keep only the anonymous address; apps erase what
+    they keep of her on `account.deleted` (notifications: hers and her preferences).
 
     Returns {orders_kept, orders_cancelled, addresses_removed, store_closed}.
     PermissionDenied (`admin_account`) for platform admins; ValidationFailed (`wrong_password`);
@@ -104,6 +142,7 @@ def account_delete(*, actor: User, password: str, request: HttpRequest | None = 
             order_cancel(order=order, reason="account deleted", by=by)
             cancelled += 1
         orders_kept = _anonymise_orders(user)
+        _scrub_shipment_events(user)
         addresses_removed, _by_model = SavedAddress.objects.filter(user=user).delete()
         CartItem.objects.filter(buyer=user).delete()
 

@@ -94,6 +94,7 @@ def main() -> int:
             manage("seed_demo", *force)
             manage("seed_curation_demo", *force)
             manage("seed_demo_orders", *force)
+            manage("seed_whatsapp_demo", *force)
         # Whatever the last run left behind: tasks of a killed worker, unpaid orders past their
         # window, paid orders without a courier booking (the worker repeats this periodically).
         manage("reconcile")

@@ -351,6 +351,7 @@ def _whatsapp_live_options(conf: Any, alias: str = "waha") -> dict[str, Any]:
             "phone_number_id": conf.WHATSAPP_CLOUD_PHONE_NUMBER_ID,
             "app_secret": conf.WHATSAPP_CLOUD_APP_SECRET,
             "verify_token": conf.WHATSAPP_CLOUD_VERIFY_TOKEN,
+            "waba_id": getattr(conf, "WHATSAPP_CLOUD_WABA_ID", ""),
             "graph_version": conf.WHATSAPP_CLOUD_GRAPH_VERSION,
             "base_url": conf.WHATSAPP_CLOUD_BASE_URL or None,
             "timeout": conf.WHATSAPP_TIMEOUT_SECONDS,

@@ -16,7 +16,10 @@ api_patterns = [
     path("", include("curation.urls")),
     path("", include("photos.urls")),
     path("", include("privacy.urls")),
+    path("", include("instagram.urls")),
     path("", include("whatsapp.urls")),  # the seed's /api/session/*, /api/qr, /api/messages/send, /api/webhook
+    path("", include("assistant.urls")),  # /api/ai/chat (SSE) and the panel's conversations
+    path("", include("marketplace.urls")),  # /api/seller/marketplace/*, /api/webhooks/{shopee,lazada,tiktokshop}
     path("schema", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI from our static files; its start-up script is a separate URL (`?script`), so the
     # page runs under the Content-Security-Policy without inline scripts.

@@ -1,5 +1,5 @@
 """Commerce in the chat: the texts of the quick actions (product card, QRIS payment link,
-tracking status) and canned replies with variables (`{nama}`, `{total}`, `{resi}`).
+tracking status) and canned replies with variables (`{nama}`, `{toko}`, `{total}`, `{resi}`).
 
 Texts go to buyers in Blitar, so they are Indonesian whatever the seller's page language.
 Links are absolute (SITE_URL): the buyer opens them from WhatsApp.
@@ -17,7 +17,7 @@ from catalog.models import Product
 from orders.models import Order
 from tokoblitar.money import format_rupiah
 
-_VARIABLE = re.compile(r"\{(nama|total|resi)\}")
+_VARIABLE = re.compile(r"\{(nama|toko|total|resi)\}")
 
 
 def _absolute(path: str) -> str:
@@ -59,11 +59,13 @@ def tracking_text(order: Order) -> str:
     return line
 
 
-def render_canned(template: str, *, name: str = "", order: Order | None = None) -> str:
-    """A canned reply with its variables filled: `{nama}` the buyer's name, `{total}` the
-    order total, `{resi}` its waybill; a variable without a value becomes "-". Other braces stay."""
+def render_canned(template: str, *, name: str = "", order: Order | None = None, store_name: str = "") -> str:
+    """A canned reply with its variables filled: `{nama}` the buyer's name ("Kak" when unknown),
+    `{toko}` the store's name, `{total}` the order total, `{resi}` its waybill; a variable
+    without a value becomes "-". Other braces stay."""
     values = {
         "nama": name or "Kak",
+        "toko": store_name or "-",
         "total": format_rupiah(order.total) if order is not None else "-",
         "resi": (_awb(order) or "-") if order is not None else "-",
     }

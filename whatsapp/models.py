@@ -68,6 +68,9 @@ class Contact(models.Model):
     # Empty for `@lid` senders (a privacy id, no phone number) and Cloud API senders without wa_id.
     phone = models.CharField(max_length=20, blank=True)
     name = models.CharField(max_length=200, blank=True)
+    # When WAHA's lids API was last asked for this `@lid` sender's phone (its answer, a number or
+    # null, is cached in `phone`): asked once per LID_RECHECK, not on every message.
+    lid_checked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -89,6 +92,7 @@ class Chat(models.Model):
     last_message_at = models.DateTimeField(null=True, blank=True)
     # The buyer's last message: the Cloud API allows free text only within 24 h of it.
     last_inbound_at = models.DateTimeField(null=True, blank=True)
+    labels = models.ManyToManyField("whatsapp.ChatLabel", blank=True, related_name="chats")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -102,6 +106,62 @@ class Chat(models.Model):
     @property
     def is_unread(self) -> bool:
         return self.unread_count > 0
+
+    @property
+    def display_name(self) -> str:
+        """The chat's name, else the contact's, else the number or id (load `contact` with it)."""
+        contact = self.contact if self.contact_id else None
+        return self.name or (contact.name if contact else "") or self.remote_id
+
+    @property
+    def phone(self) -> str:
+        contact = self.contact if self.contact_id else None
+        return contact.phone if contact else ""
+
+
+class LabelColour(models.TextChoices):
+    """A fixed palette: the page shows a label with a CSS class, never a style built from input."""
+
+    GREEN = "green", _("hijau")
+    BLUE = "blue", _("biru")
+    AMBER = "amber", _("kuning")
+    RED = "red", _("merah")
+    PURPLE = "purple", _("ungu")
+    GREY = "grey", _("abu-abu")
+
+
+class ChatLabel(models.Model):
+    """A store's own label for chats ("Belum bayar", "Grosir"); stored locally, never sent to WhatsApp."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="whatsapp_labels")
+    name = models.CharField(max_length=40)
+    colour = models.CharField(max_length=10, choices=LabelColour.choices, default=LabelColour.GREEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "name"], name="wa_label_unique_name")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CannedReply(models.Model):
+    """A store's saved answer, inserted with "/shortcut" in the composer. `text` may hold the
+    variables {nama}, {toko}, {total} and {resi} (whatsapp.commerce.render_canned)."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="whatsapp_canned_replies")
+    shortcut = models.SlugField(max_length=30, allow_unicode=False)
+    text = models.TextField(max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "shortcut"], name="wa_canned_unique_shortcut")]
+        ordering = ["shortcut"]
+
+    def __str__(self) -> str:
+        return f"/{self.shortcut}"
 
 
 class MessageStatus(models.TextChoices):
@@ -150,6 +210,20 @@ class Message(models.Model):
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="whatsapp_messages"
     )
     provider_timestamp = models.DateTimeField(null=True, blank=True)
+    # "text" | "image" | "template" (whatsapp.media, whatsapp.templates_api).
+    kind = models.CharField(max_length=10, default="text")
+    # Images: the stored file (our media storage, re-checked JPEG/PNG/WebP), its type and size
+    # in bytes. Inbound: `media_ref` is the provider's handle (WAHA file URL, Cloud media id)
+    # until the download task stored it; `media_state` "" (no media) | pending | ready | failed.
+    media_file = models.FileField(upload_to="whatsapp/%Y/%m/", max_length=200, blank=True)
+    media_mime = models.CharField(max_length=100, blank=True)
+    media_size = models.PositiveIntegerField(null=True, blank=True)
+    media_ref = models.CharField(max_length=1000, blank=True)
+    media_state = models.CharField(max_length=10, blank=True)
+    # Cloud API template sends: the approved template's name, language and body parameters.
+    template_name = models.CharField(max_length=512, blank=True)
+    template_language = models.CharField(max_length=15, blank=True)
+    template_params = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -161,6 +235,25 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction} {self.status} {self.body[:30]}"
+
+
+class PendingAck(models.Model):
+    """A status event for a provider message id we do not know yet: the gateway acked the send
+    before our send task saved the id. Applied (and deleted) when the id is saved; one row per
+    (session, provider id, status), so a retried early ack is kept once."""
+
+    session = models.ForeignKey(WhatsAppSession, on_delete=models.CASCADE, related_name="pending_acks")
+    provider_message_id = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=MessageStatus.choices)
+    ack = models.SmallIntegerField(null=True, blank=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    error_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "provider_message_id", "status"], name="wa_pending_ack_unique")
+        ]
 
 
 # --- The offline gateway's own state (what a WAHA server would keep) ---------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.urls import reverse
 from django.utils import timezone
 
 from whatsapp.models import Chat, Message, SessionState, WhatsAppSession
@@ -67,4 +68,14 @@ def message_payload(message: Message) -> dict:
         "error_code": message.error_code,
         "error_reason": message.error_reason,
         "timestamp": _iso(message.provider_timestamp or message.created_at),
+        # "text" | "image" | "template"; an image is shown from `media_url` (seller-only route)
+        # once `media_state` is "ready" ("pending" while downloading, "failed" with error_reason).
+        "kind": message.kind,
+        "media_state": message.media_state,
+        "media_url": (
+            reverse("whatsapp_api:message-media", args=[message.pk]) if message.media_state == "ready" else None
+        ),
+        "media_mime": message.media_mime,
+        "media_size": message.media_size,
+        "template_name": message.template_name,
     }

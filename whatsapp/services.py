@@ -30,13 +30,26 @@ from accounts.models import User
 from catalog.models import Product
 from orders.models import Order
 from stores.flags import require_feature
+from stores.models import Store
 from stores.selectors import store_get_for_seller
 from tokoblitar.errors import Conflict, NotFound, ProviderError, ValidationFailed
 from tokoblitar.realtime import push
 from whatsapp.commerce import payment_link_text, product_card_text, tracking_text
 from whatsapp.gateways import get_whatsapp_gateway
 from whatsapp.gateways.base import GatewayError, SessionInfo, SessionStateError
-from whatsapp.models import STATUS_RANK, Chat, Contact, Message, MessageStatus, SessionState, WhatsAppSession
+from whatsapp.models import (
+    STATUS_RANK,
+    CannedReply,
+    Chat,
+    ChatLabel,
+    Contact,
+    LabelColour,
+    Message,
+    MessageStatus,
+    PendingAck,
+    SessionState,
+    WhatsAppSession,
+)
 from whatsapp.payloads import chat_payload, message_payload, session_payload
 from whatsapp.selectors import session_get_for_seller
 
@@ -86,10 +99,19 @@ def _provider_error(exc: GatewayError) -> ProviderError:
 # --- sessions ----------------------------------------------------------------------------
 
 
+def inbox_store_for_seller(*, actor: User) -> Store:
+    """The seller's store once its `whatsapp_inbox` switch is on: FeatureDisabled (403) first,
+    before any session or chat is looked up, so a switched-off store learns nothing about ids."""
+    store = store_get_for_seller(user=actor)
+    require_feature(store=store, feature=FEATURE)
+    return store
+
+
 def _owned(actor: User, session_id: Any) -> WhatsAppSession:
-    session = session_get_for_seller(user=actor, session_id=session_id)
-    require_feature(store=session.store, feature=FEATURE)
-    return session
+    inbox_store_for_seller(actor=actor)
+    if not session_id:
+        raise ValidationFailed(_("sessionId is required"), code="session_id_required")
+    return session_get_for_seller(user=actor, session_id=session_id)
 
 
 def _state_apply(session: WhatsAppSession, state: str, *, me: str = "", me_name: str = "") -> bool:
@@ -282,7 +304,8 @@ def seller_message_send(*, actor: User, session_id: Any, to: str, text: str) -> 
     Raises ValidationFailed (empty/too long text, bad number), Conflict when the session is
     not connected (the state we know), NotFound, FeatureDisabled."""
     session = _owned(actor, session_id)
-    text = (text or "").strip()
+    # Browsers submit a textarea's line breaks as CRLF; WhatsApp messages use LF.
+    text = (text or "").replace("\r\n", "\n").strip()
     if not text or len(text) > MAX_TEXT:
         raise ValidationFailed(
             _("A message needs 1 to %(max)s characters"), code="invalid_message", params={"max": MAX_TEXT}
@@ -376,7 +399,7 @@ def message_deliver(*, message_id: str, attempt: int) -> str:
         message.save(update_fields=["attempts", "next_attempt_at", "updated_at"])
     session = message.session
     try:
-        sent = get_whatsapp_gateway().send_text(session.name, message.chat.remote_id, message.body)
+        sent = _gateway_send(get_whatsapp_gateway(), session, message)
     except GatewayError as exc:
         if exc.retryable and attempt < settings.WHATSAPP_SEND_MAX_ATTEMPTS:
             wait = min(settings.WHATSAPP_SEND_BACKOFF_SECONDS * 2 ** (attempt - 1), 3600)
@@ -390,10 +413,56 @@ def message_deliver(*, message_id: str, attempt: int) -> str:
             _status_set(session, message.pk, MessageStatus.FAILED, code=exc.code, reason=str(exc))
         return "failed"
     with transaction.atomic():
+        _ack_lock(session, sent.id)  # an ack for this id waits (or was kept) while the id is saved
         Message.objects.filter(pk=message.pk).update(
             provider_message_id=sent.id, error_code="", error_reason="", updated_at=timezone.now()
         )
+        _pending_acks_apply(session, message.pk, sent.id)
     return "sent"
+
+
+def _gateway_send(gateway: Any, session: WhatsAppSession, message: Message) -> Any:
+    """One send call for the message's kind: text, image (whatsapp.media) or template."""
+    if message.kind == "image":
+        from whatsapp.media import image_gateway_send
+
+        return image_gateway_send(gateway, session, message)
+    if message.kind == "template":
+        return gateway.send_template(
+            session.name,
+            message.chat.remote_id,
+            name=message.template_name,
+            language=message.template_language,
+            params=[str(x) for x in message.template_params],
+        )
+    return gateway.send_text(session.name, message.chat.remote_id, message.body)
+
+
+# An early ack kept this long without its message (one sent from the phone itself) is dropped.
+PENDING_ACK_TTL = timedelta(hours=1)
+
+
+def _ack_lock(session: WhatsAppSession, provider_id: str) -> None:
+    """Serialise "save the provider id" and "apply an ack for it" (transaction-scoped advisory
+    lock): whichever commits second sees the other's row, so no early ack is lost."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"wa-ack:{session.pk}:{provider_id}"])
+
+
+def _pending_acks_apply(session: WhatsAppSession, message_pk: Any, provider_id: str) -> int:
+    """Apply the statuses that arrived before the id was saved, lowest rank first (each only
+    moves the status up), then forget them. Returns how many moved it."""
+    rows = list(PendingAck.objects.filter(session=session, provider_message_id=provider_id))
+    rows.sort(key=lambda row: STATUS_RANK[row.status])
+    moved = sum(
+        _status_set(session, message_pk, row.status, ack=row.ack, code=row.error_code, reason=row.error_reason)
+        for row in rows
+    )
+    if rows:
+        PendingAck.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    return moved
 
 
 def _status_set(
@@ -416,11 +485,29 @@ def _status_set(
 def _status_by_provider_id(
     session: WhatsAppSession, provider_id: str, status: str, *, ack: int | None = None, code: str = "", reason: str = ""
 ) -> str:
-    pk = Message.objects.filter(session=session, provider_message_id=provider_id).values_list("pk", flat=True).first()
-    if pk is None:
-        # A message sent from the phone itself, or an ack that beat our send task's commit.
+    if not provider_id:
         return "unknown_message"
-    return "applied" if _status_set(session, pk, status, ack=ack, code=code, reason=reason) else "stale_status"
+    with transaction.atomic():
+        _ack_lock(session, provider_id)
+        pk = (
+            Message.objects.filter(session=session, provider_message_id=provider_id)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if pk is None:
+            # An ack that beat our send task's commit (or a message sent from the phone itself):
+            # kept, and applied when the send task saves this id.
+            _row, created = PendingAck.objects.get_or_create(
+                session=session,
+                provider_message_id=provider_id[:200],
+                status=status,
+                defaults={"ack": ack, "error_code": code[:40], "error_reason": reason[:500]},
+            )
+            if created:
+                PendingAck.objects.filter(created_at__lt=timezone.now() - PENDING_ACK_TTL).delete()
+            return "pending_ack"
+        moved = _status_set(session, pk, status, ack=ack, code=code, reason=reason)
+    return "applied" if moved else "stale_status"
 
 
 # --- incoming ----------------------------------------------------------------------------
@@ -435,8 +522,12 @@ def _inbound_store(
     at: datetime,
     phone: str = "",
     name: str = "",
+    media_ref: str = "",
+    media_mime: str = "",
 ) -> str:
-    """Store one inbound message once; "stored" or "duplicate"."""
+    """Store one inbound message once; "stored" or "duplicate". An image (`media_ref`: the
+    provider's handle) is fetched by a task after commit (whatsapp.media); an `@lid` sender's
+    phone is looked up once through the gateway (whatsapp.lids)."""
     with transaction.atomic():
         contact, _created = Contact.objects.get_or_create(session=session, gateway_id=remote_id)
         updates = {k: v for k, v in (("phone", phone), ("name", name)) if v and getattr(contact, k) != v}
@@ -455,9 +546,18 @@ def _inbound_store(
                     status_rank=STATUS_RANK[MessageStatus.RECEIVED],
                     sender_name=name[:200],
                     provider_timestamp=at,
+                    **(_inbound_media(media_ref, media_mime) if media_ref else {}),
                 )
         except IntegrityError:
             return "duplicate"
+        if media_ref:
+            from whatsapp.media import media_fetch_enqueue
+
+            transaction.on_commit(partial(media_fetch_enqueue, str(message.pk)), robust=True)
+        if remote_id.endswith("@lid"):
+            from whatsapp.lids import lid_recheck
+
+            lid_recheck(contact=contact)
         Chat.objects.filter(pk=chat.pk).update(
             contact=contact,
             name=name[:200] or chat.name,
@@ -470,6 +570,10 @@ def _inbound_store(
         chat = Chat.objects.select_related("contact").get(pk=chat.pk)
         _push(session, "message", chat=chat_payload(chat), message=message_payload(message))
     return "stored"
+
+
+def _inbound_media(ref: str, mime: str) -> dict:
+    return {"kind": "image", "media_ref": ref[:1000], "media_mime": mime[:100], "media_state": "pending"}
 
 
 def _touch(session: WhatsAppSession, **fields: Any) -> None:
@@ -521,8 +625,15 @@ def waha_event_apply(*, event: dict) -> str:
             return "ignored"  # groups, status updates and channels are not buyers writing to the store
         data = payload.get("_data") if isinstance(payload.get("_data"), dict) else {}
         body = str(payload.get("body") or "") or ("[media]" if payload.get("hasMedia") else "")
+        media = payload.get("media") if isinstance(payload.get("media"), dict) else {}
+        mime = str(media.get("mimetype") or "")
+        image_url = str(media.get("url") or "") if payload.get("hasMedia") and mime.startswith("image/") else ""
+        if image_url and body == "[media]":
+            body = ""  # a photo without a caption
         return _inbound_store(
             session,
+            media_ref=image_url,
+            media_mime=mime,
             remote_id=remote_id,
             provider_id=provider_id,
             body=body,
@@ -572,12 +683,18 @@ def cloud_webhook_apply(*, payload: dict) -> str:
                 remote_id = str(message.get("from") or message.get("from_user_id") or "")
                 contact = contacts.get(remote_id, {})
                 body = (message.get("text") or {}).get("body") if message.get("type") == "text" else ""
+                image = message.get("image") if message.get("type") == "image" else None
+                image = image if isinstance(image, dict) else {}
+                if image:
+                    body = str(image.get("caption") or "")
                 outcomes.append(
                     _inbound_store(
                         session,
+                        media_ref=str(image.get("id") or ""),
+                        media_mime=str(image.get("mime_type") or ""),
                         remote_id=remote_id,
                         provider_id=str(message.get("id") or ""),
-                        body=str(body or f"[{message.get('type') or 'pesan'}]"),
+                        body=str(body or ("" if image else f"[{message.get('type') or 'pesan'}]")),
                         at=_epoch(message.get("timestamp")),
                         phone=str(contact.get("wa_id") or ""),
                         name=str((contact.get("profile") or {}).get("name") or ""),
@@ -609,3 +726,178 @@ def simulator_pump() -> int:
     gateway = get_whatsapp_gateway()
     pump = getattr(gateway, "pump", None)
     return pump() if pump is not None else 0
+
+
+# --- the dashboard inbox -----------------------------------------------------------------
+
+
+def seller_chat_mark_read(*, actor: User, chat_id: Any) -> Chat:
+    """The seller opened the chat: its unread count goes to 0 (pushed to her other tabs when it
+    changed). NotFound for another store's chat."""
+    from whatsapp.selectors import chat_get_for_store
+
+    store = inbox_store_for_seller(actor=actor)
+    chat = chat_get_for_store(store=store, chat_id=chat_id)
+    if chat.unread_count and Chat.objects.filter(pk=chat.pk, unread_count__gt=0).update(unread_count=0):
+        chat.unread_count = 0
+        _push(chat.session, "chat", chat=chat_payload(chat))
+    return chat
+
+
+def seller_chat_reply(*, actor: User, chat_id: Any, text: str) -> Message:
+    """Answer in an existing chat (the composer): stored `queued` and sent by the task worker,
+    as `seller_message_send`. NotFound for another store's chat; ValidationFailed, Conflict as there."""
+    from whatsapp.selectors import chat_get_for_store
+
+    store = inbox_store_for_seller(actor=actor)
+    chat = chat_get_for_store(store=store, chat_id=chat_id)
+    _chat, message = seller_message_send(actor=actor, session_id=chat.session_id, to=chat.remote_id, text=text)
+    return message
+
+
+LABEL_NAME_MAX = 40
+CANNED_TEXT_MAX = 1000
+_SHORTCUT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,29}$")
+
+
+def seller_label_create(*, actor: User, name: str, colour: str) -> ChatLabel:
+    """A new label of the seller's store. ValidationFailed for an empty/too long name or a colour
+    outside the palette; Conflict `label_exists` for a name the store already has (any case)."""
+    store = inbox_store_for_seller(actor=actor)
+    name = " ".join((name or "").split())
+    if not name or len(name) > LABEL_NAME_MAX:
+        message = _("A label name needs 1 to %(max)s characters")
+        raise ValidationFailed(
+            message, code="invalid_label", params={"max": LABEL_NAME_MAX}, fields={"name": [message]}
+        )
+    if colour not in LabelColour.values:
+        raise ValidationFailed(
+            _("Choose a colour from the list"),
+            code="invalid_colour",
+            fields={"colour": [_("Choose a colour from the list")]},
+        )
+    if ChatLabel.objects.filter(store=store, name__iexact=name).exists():
+        raise Conflict(
+            _("This label already exists"), code="label_exists", fields={"name": [_("This label already exists")]}
+        )
+    try:
+        with transaction.atomic():
+            return ChatLabel.objects.create(store=store, name=name, colour=colour)
+    except IntegrityError:
+        raise Conflict(_("This label already exists"), code="label_exists") from None
+
+
+def seller_label_delete(*, actor: User, label_id: Any) -> None:
+    """Delete one of the store's labels (it leaves every chat). NotFound for another store's."""
+    store = inbox_store_for_seller(actor=actor)
+    deleted, _rows = ChatLabel.objects.filter(pk=_int_id(label_id), store=store).delete()
+    if not deleted:
+        raise NotFound(_("Label not found"), code="label_not_found")
+
+
+def seller_chat_labels_set(*, actor: User, chat_id: Any, label_ids: list[Any]) -> Chat:
+    """Replace the chat's labels with `label_ids` (all of them the store's own: NotFound
+    otherwise, and nothing changes)."""
+    from whatsapp.selectors import chat_get_for_store
+
+    store = inbox_store_for_seller(actor=actor)
+    chat = chat_get_for_store(store=store, chat_id=chat_id)
+    wanted = {_int_id(x) for x in label_ids}
+    labels = list(ChatLabel.objects.filter(store=store, pk__in=wanted))
+    if len(labels) != len(wanted):
+        raise NotFound(_("Label not found"), code="label_not_found")
+    chat.labels.set(labels)
+    _push(chat.session, "chat", chat=chat_payload(chat))
+    return chat
+
+
+def _int_id(value: Any) -> int:
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        raise NotFound(_("Label not found"), code="not_found") from None
+    if not 0 < number < 2**31:
+        raise NotFound(_("Label not found"), code="not_found")
+    return number
+
+
+def _canned_clean(shortcut: str, text: str) -> tuple[str, str]:
+    shortcut = (shortcut or "").strip().lstrip("/").lower()
+    text = (text or "").strip()
+    fields: dict[str, list] = {}
+    if not _SHORTCUT.match(shortcut):
+        fields["shortcut"] = [_("Use 1 to 30 lowercase letters, digits, - or _ (e.g. ongkir)")]
+    if not text or len(text) > CANNED_TEXT_MAX:
+        fields["text"] = [_("A reply needs 1 to %(max)s characters") % {"max": CANNED_TEXT_MAX}]
+    if fields:
+        raise ValidationFailed(_("Check the canned reply"), code="invalid_canned_reply", fields=fields)
+    return shortcut, text
+
+
+def seller_canned_reply_save(*, actor: User, shortcut: str, text: str, reply_id: Any = None) -> CannedReply:
+    """Create a canned reply, or update `reply_id` (the store's own: NotFound otherwise).
+    ValidationFailed for a bad shortcut or text; Conflict `shortcut_exists` for a shortcut the
+    store already uses on another reply."""
+    store = inbox_store_for_seller(actor=actor)
+    shortcut, text = _canned_clean(shortcut, text)
+    clash = CannedReply.objects.filter(store=store, shortcut=shortcut)
+    if reply_id:
+        reply = CannedReply.objects.filter(pk=_int_id(reply_id), store=store).first()
+        if reply is None:
+            raise NotFound(_("Canned reply not found"), code="canned_reply_not_found")
+        clash = clash.exclude(pk=reply.pk)
+    else:
+        reply = CannedReply(store=store)
+    message = _("This shortcut is already used")
+    if clash.exists():
+        raise Conflict(message, code="shortcut_exists", fields={"shortcut": [message]})
+    reply.shortcut, reply.text = shortcut, text
+    try:
+        with transaction.atomic():
+            reply.save()
+    except IntegrityError:
+        raise Conflict(message, code="shortcut_exists", fields={"shortcut": [message]}) from None
+    return reply
+
+
+def seller_canned_reply_delete(*, actor: User, reply_id: Any) -> None:
+    store = inbox_store_for_seller(actor=actor)
+    deleted, _rows = CannedReply.objects.filter(pk=_int_id(reply_id), store=store).delete()
+    if not deleted:
+        raise NotFound(_("Canned reply not found"), code="canned_reply_not_found")
+
+
+# --- simulator controls (dashboard buttons; offline gateway only) -------------------------
+
+
+def _simulator(session: WhatsAppSession):  # noqa: ANN202 - SimulatorGateway, imported lazily
+    from whatsapp.gateways.simulator import SimulatorGateway
+
+    gateway = get_whatsapp_gateway()
+    if not isinstance(gateway, SimulatorGateway) or session.provider != "simulator":
+        raise Conflict(_("These controls exist only in simulator mode"), code="not_simulator")
+    return gateway
+
+
+def seller_simulator_scan(*, actor: User, session_id: Any, qr: str) -> WhatsAppSession:
+    """The simulated phone scans `qr` (the value the page showed): accepted only when it is the
+    gateway's current, unexpired QR, as a real phone would; the gateway's answer (WORKING) is
+    recorded. Conflict `qr_invalid` otherwise (nothing changes)."""
+    session = _owned(actor, session_id)
+    gateway = _simulator(session)
+    try:
+        info = gateway.scan(session.name, qr)
+    except GatewayError as exc:
+        raise Conflict(_("This QR is no longer valid; scan the one shown now"), code=exc.code or "qr_invalid") from exc
+    return _info_apply(session.pk, info)
+
+
+def seller_simulator_buyer(*, actor: User, session_id: Any, text: str = "") -> str:
+    """The simulated buyer (Bu Rina) writes `text` (or one of her openers); it arrives through
+    the signed webhook like any message. Conflict when the phone is not linked."""
+    session = _owned(actor, session_id)
+    gateway = _simulator(session)
+    try:
+        return gateway.buyer_write(session.name, (text or "").strip()[:MAX_TEXT])
+    except GatewayError as exc:
+        raise Conflict(_("Link the phone first"), code="session_not_ready") from exc

@@ -18,3 +18,19 @@ def message_send_task(message_id: str, attempt: int = 1) -> str:
 def simulator_pump_task() -> int:
     """Deliver the offline gateway's due webhook events (and announce QR rotations on time)."""
     return simulator_pump()
+
+
+@task()
+def media_fetch_task(message_id: str, attempt: int = 1) -> str:
+    """Download, check and store one inbound image (whatsapp.media); retried with backoff."""
+    from whatsapp.media import media_fetch
+
+    return media_fetch(message_id=message_id, attempt=attempt)
+
+
+@task()
+def lid_resolve_task(contact_id: int) -> str:
+    """Look up the phone number behind an `@lid` sender once and cache it (whatsapp.lids)."""
+    from whatsapp.lids import contact_lid_resolve
+
+    return contact_lid_resolve(contact_id=contact_id)

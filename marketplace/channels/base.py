@@ -62,7 +62,9 @@ class ChannelError(ProviderError):
         self.status = status
         self.detail = message
         # The platform's own words go in a parameter (shown as received), never in the msgid.
+        # ProviderError's first argument is the provider's name (the message comes second).
         super().__init__(
+            PLATFORM_NAMES.get(platform, platform),
             _("%(platform_name)s answered: %(detail)s"),
             code="marketplace_throttled" if retry_after is not None or platform_code in THROTTLE_CODES else None,
             params={
@@ -254,9 +256,11 @@ class SimulatedPlatform:
     (`/dashboard/marketplace/simulator/<platform>/authorize`, built by the marketplace app), which
     calls `simulate_consent` and redirects to `redirect_uri` with the returned parameters."""
 
-    def simulate_consent(self, *, shop_name: str = "") -> dict[str, str]:
-        """Authorize a (new) simulated shop: the query parameters the platform would append to
-        the redirect (a fresh single-use `code`, plus `shop_id` for Shopee, …)."""
+    def simulate_consent(self, *, shop_name: str = "", seller_key: str = "") -> dict[str, str]:
+        """Authorize a simulated shop: the query parameters the platform would append to
+        the redirect (a fresh single-use `code`, plus `shop_id` for Shopee, …). The same
+        `seller_key` (who logs in on the platform; else the shop name) authorizes the same shop
+        again, as on the real platforms, where a shop's id never changes."""
         raise NotImplementedError
 
     def simulate_order(self, *, shop_id: str, lines: list[tuple[str, int]], buyer_name: str = "") -> str:

@@ -99,11 +99,12 @@ def test_export_api_in_the_envelope_and_documented(siti, product, api_client):
 
 def test_export_query_count_is_flat(siti, product, django_assert_num_queries):
     place(buyer=siti, product=product)
-    with django_assert_num_queries(6):
+    # 6 of our own + her notifications and preferences (no phone: no WhatsApp lookup).
+    with django_assert_num_queries(8):
         personal_data_export(user=siti)
     for _ in range(3):
         place(buyer=siti, product=make_product(store=product.store))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         data = personal_data_export(user=siti)
     assert len(data["orders"]) == 4
 

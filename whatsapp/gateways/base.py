@@ -70,6 +70,43 @@ class SentMessage:
     raw: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class MediaFile:
+    """Downloaded media: the bytes as received and the type the provider declared (checked
+    again from the content by whatsapp.media before anything is stored)."""
+
+    data: bytes
+    mime: str = ""
+
+
+@dataclass
+class Template:
+    """An approved Cloud API message template: its name, language, category and the number of
+    `{{n}}` parameters its body takes (`body` is the text with the placeholders)."""
+
+    name: str
+    language: str
+    category: str = ""
+    body: str = ""
+    params: int = 0
+    status: str = "APPROVED"
+
+
+def read_limited(response: Any, limit: int, provider: str) -> bytes:
+    """The body of a streamed `requests` response, refusing more than `limit` bytes (a declared
+    Content-Length over it is refused before reading). GatewayError `too_large`, not retryable."""
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise GatewayError(provider, f"Media is larger than {limit} bytes", code="too_large")
+    chunks, size = [], 0
+    for chunk in response.iter_content(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise GatewayError(provider, f"Media is larger than {limit} bytes", code="too_large")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 class WhatsAppGateway(Protocol):
     name: str  # "waha" | "cloud" | "simulator"
     has_qr: bool
@@ -93,6 +130,18 @@ class WhatsAppGateway(Protocol):
 
     def verify_webhook(self, headers: dict[str, str], raw: bytes) -> bool:
         """The delivery's signature (WAHA: X-Webhook-Hmac; Cloud: X-Hub-Signature-256)."""
+
+    def send_image(
+        self, session: str, chat_id: str, *, data: bytes, mime: str, filename: str, caption: str = "", url: str = ""
+    ) -> SentMessage:
+        """Send an image (bytes, or a public `url` of the same file when there is one)."""
+
+    def media_download(self, session: str, ref: str, *, limit: int) -> MediaFile:
+        """Fetch inbound media by the provider's handle (WAHA file URL, Cloud media id); at most
+        `limit` bytes (GatewayError `too_large`)."""
+
+    def lid_phone(self, session: str, lid: str) -> str | None:
+        """The phone JID (`628…@c.us`) behind a `…@lid` sender, None when the gateway has none."""
 
 
 def waha_hmac(key: str, raw: bytes) -> str:

@@ -21,6 +21,7 @@ control), so nothing here needs a fake clock.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import random
@@ -34,14 +35,17 @@ import requests
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from whatsapp.gateways.base import (
     ACK_NAMES,
     GatewayError,
+    MediaFile,
     QrCode,
     SentMessage,
     SessionInfo,
     SessionStateError,
+    Template,
     waha_hmac,
     waha_hmac_valid,
 )
@@ -61,6 +65,25 @@ ME_NAME = "Toko (simulator)"
 BUYER_ID = "6281234567890@c.us"
 BUYER_LID = "128473649273645@lid"
 BUYER_NAME = "Bu Rina"
+# Where the simulated gateway says it keeps received files (never fetched over the network:
+# `media_download` draws the picture from the URL).
+SIM_FILES_URL = "http://waha.simulator.invalid"
+SIM_TEMPLATES = (
+    Template(
+        name="status_pesanan",
+        language="id",
+        category="UTILITY",
+        body="Halo {{1}}, pesanan {{2}} sudah kami kirim. Resi: {{3}}. Terima kasih sudah belanja!",
+        params=3,
+    ),
+    Template(
+        name="pengingat_pembayaran",
+        language="id",
+        category="UTILITY",
+        body="Halo {{1}}, pesanan {{2}} menunggu pembayaran {{3}}. Balas pesan ini kalau ada pertanyaan ya.",
+        params=3,
+    ),
+)
 
 OPENERS = (
     "Kak, sambal pecelnya masih ada?",
@@ -218,6 +241,47 @@ class SimulatorGateway:
         return QrCode(value=sim.qr_value, expires_at=sim.qr_expires_at)
 
     def send_text(self, session: str, chat_id: str, text: str) -> SentMessage:
+        return self._send(session, chat_id, text)
+
+    def send_image(
+        self, session: str, chat_id: str, *, data: bytes, mime: str, filename: str, caption: str = "", url: str = ""
+    ) -> SentMessage:
+        # WAHA takes the file (bytes or URL) and answers like sendText; acks follow the same way.
+        if not data and not url:
+            raise GatewayError(PROVIDER, "file.data or file.url is required", code="400", status=400)
+        return self._send(session, chat_id, f"[image {mime}] {caption}".strip(), reply=caption or "foto")
+
+    def send_template(self, session: str, chat_id: str, *, name: str, language: str, params: list[str]) -> SentMessage:
+        template = next((t for t in SIM_TEMPLATES if t.name == name and t.language == language), None)
+        if template is None:
+            raise GatewayError(PROVIDER, f"(#132001) Template name does not exist: {name}", code="132001")
+        if len(params) != template.params:
+            raise GatewayError(PROVIDER, "(#132000) Number of parameters does not match", code="132000")
+        text = template.body
+        for index, value in enumerate(params, start=1):
+            text = text.replace("{{" + str(index) + "}}", str(value))
+        return self._send(session, chat_id, text)
+
+    def templates_list(self) -> list[Template]:
+        return list(SIM_TEMPLATES)
+
+    def media_download(self, session: str, ref: str, *, limit: int) -> MediaFile:
+        """The picture behind one of our `media.url`s: drawn from the URL (same URL, same bytes)."""
+        match = re.search(r"/api/files/[\w-]+/([\w@.-]+)\.(jpg|png)$", ref or "")
+        if match is None:
+            raise GatewayError(PROVIDER, "No such file", code="404", status=404)
+        data = _photo(match.group(1), "PNG" if match.group(2) == "png" else "JPEG")
+        if len(data) > limit:
+            raise GatewayError(PROVIDER, f"Media is larger than {limit} bytes", code="too_large")
+        return MediaFile(data=data, mime="image/png" if match.group(2) == "png" else "image/jpeg")
+
+    def lid_phone(self, session: str, lid: str) -> str | None:
+        """WAHA's `GET /api/{s}/lids/{lid}`: the buyer's privacy id maps to her number; others to null."""
+        with transaction.atomic():
+            self._get(session)  # 404 for an unknown session, as WAHA
+        return BUYER_ID if lid == BUYER_LID else None
+
+    def _send(self, session: str, chat_id: str, text: str, *, reply: str | None = None) -> SentMessage:
         with transaction.atomic():
             sim = self._get(session)
             now = timezone.now()
@@ -241,7 +305,7 @@ class SimulatorGateway:
                     break
                 self._ack(sim, message_id, chat_id, ack, now + timedelta(seconds=delay))
             if chat_id in (BUYER_ID, BUYER_LID) and stall_at is None:
-                self._inbound(sim, chat_id, buyer_reply(text), now + timedelta(seconds=6))
+                self._inbound(sim, chat_id, buyer_reply(reply or text), now + timedelta(seconds=6))
         return SentMessage(id=message_id, raw={"id": message_id, "ack": 0, "body": text})
 
     def verify_webhook(self, headers: dict[str, str], raw: bytes) -> bool:
@@ -275,6 +339,17 @@ class SimulatorGateway:
                 raise SessionStateError(PROVIDER, state=sim.status, expected=[SessionState.WORKING])
             chat_id = BUYER_LID if sim.buyer_lid else BUYER_ID
             return self._inbound(sim, chat_id, text or random.choice(OPENERS), timezone.now())
+
+    def buyer_send_photo(self, session: str, caption: str = "Kak, yang ini masih ada?") -> str:
+        """The simulated buyer sends a photo of a product (a WAHA `message` with `hasMedia` and a
+        `media.url` on the gateway); returns the message id."""
+        with transaction.atomic():
+            sim = self._get(session)
+            self._advance(sim, timezone.now())
+            if not (sim.linked and sim.status == SessionState.WORKING):
+                raise SessionStateError(PROVIDER, state=sim.status, expected=[SessionState.WORKING])
+            chat_id = BUYER_LID if sim.buyer_lid else BUYER_ID
+            return self._inbound(sim, chat_id, caption, timezone.now(), photo=True)
 
     def unlink_phone(self, session: str, *, stale: bool = False) -> SessionInfo:
         """The seller removes the linked device on her phone. `stale`: the state lies (stays WORKING)."""
@@ -321,7 +396,7 @@ class SimulatorGateway:
         }
         self._emit(sim, "message.ack", payload, due_at=at)
 
-    def _inbound(self, sim: SimulatedWahaSession, chat_id: str, text: str, at: datetime) -> str:
+    def _inbound(self, sim: SimulatedWahaSession, chat_id: str, text: str, at: datetime, *, photo: bool = False) -> str:
         message_id = f"false_{chat_id}_{secrets.token_hex(10).upper()}"
         SimulatedWahaMessage.objects.create(
             id=message_id, session_name=sim.name, chat_id=chat_id, from_me=False, body=text
@@ -333,11 +408,20 @@ class SimulatorGateway:
             "fromMe": False,
             "to": sim.me_id,
             "body": text,
-            "hasMedia": False,
+            "hasMedia": photo,
             "ack": 1,
             "ackName": "SERVER",
             "_data": {"notifyName": BUYER_NAME},
         }
+        if photo:
+            # WAHA serves received files from its own /api/files/{session}/{id}.{ext}.
+            name = secrets.token_hex(8)
+            payload["media"] = {
+                "url": f"{SIM_FILES_URL}/api/files/{sim.name}/{name}.jpg",
+                "mimetype": "image/jpeg",
+                "filename": None,
+                "error": None,
+            }
         self._emit(sim, "message", payload, due_at=at)
         return message_id
 
@@ -409,6 +493,21 @@ class SimulatorGateway:
                 if event.attempts + 1 < RETRY_ATTEMPTS:
                     _enqueue_pump_now(retry_at)
         return delivered
+
+
+def _photo(seed: str, fmt: str) -> bytes:
+    """A small product-like photo (a jar on a coloured table), the same for the same seed."""
+    chance = random.Random(seed)
+    img = Image.new("RGB", (480, 360), tuple(chance.randint(150, 230) for _ in range(3)))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((0, 250, 480, 360), fill=(120, 80, 50))
+    jar = tuple(chance.randint(120, 220) for _ in range(3))
+    draw.rounded_rectangle((180, 90, 300, 270), radius=18, fill=(180, 40, 30), outline=jar, width=6)
+    draw.rectangle((190, 70, 290, 100), fill=(60, 60, 60))
+    draw.text((196, 160), "SAMBAL", fill=(255, 255, 255))
+    out = io.BytesIO()
+    img.save(out, format=fmt, quality=85)
+    return out.getvalue()
 
 
 def _enqueue_pump(task, at: datetime) -> None:

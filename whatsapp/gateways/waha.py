@@ -2,18 +2,32 @@
 
 Auth `X-Api-Key`. Sessions: `POST /api/sessions` (create, with our webhook and its HMAC key),
 `POST /api/sessions/{s}/start|stop|logout|restart`, `GET /api/sessions/{s}`. QR:
-`GET /api/{s}/auth/qr?format=raw` → `{value}`. Send: `POST /api/sendText {session, chatId, text}`.
+`GET /api/{s}/auth/qr?format=raw` → `{value}`. Send: `POST /api/sendText {session, chatId, text}`,
+`POST /api/sendImage {session, chatId, file: {mimetype, filename, url | data (base64)}, caption}`.
+Inbound media: the `message` payload's `media.url` (a file on the WAHA server, fetched with the
+X-Api-Key). `@lid` senders: `GET /api/{s}/lids/{lid}` → `{lid, pn}` (pn may be null).
 WAHA answers 422 `{error, session, status, expected}` when the session is in the wrong state
 (after waiting up to 5 s itself): that becomes `SessionStateError`.
 """
 
 from __future__ import annotations
 
+import base64
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import requests
 
-from whatsapp.gateways.base import GatewayError, QrCode, SentMessage, SessionInfo, SessionStateError, waha_hmac_valid
+from whatsapp.gateways.base import (
+    GatewayError,
+    MediaFile,
+    QrCode,
+    SentMessage,
+    SessionInfo,
+    SessionStateError,
+    read_limited,
+    waha_hmac_valid,
+)
 
 PROVIDER = "WAHA"
 EVENTS = ["session.status", "message", "message.ack"]
@@ -119,6 +133,51 @@ class WahaGateway:
 
     def send_text(self, session: str, chat_id: str, text: str) -> SentMessage:
         body = self._call("POST", "/api/sendText", json={"session": session, "chatId": chat_id, "text": text})
+        return self._sent(body)
+
+    def send_image(
+        self, session: str, chat_id: str, *, data: bytes, mime: str, filename: str, caption: str = "", url: str = ""
+    ) -> SentMessage:
+        # A public URL lets WAHA fetch the file itself; otherwise the bytes travel base64 (BinaryFile).
+        file = {"mimetype": mime, "filename": filename}
+        file.update({"url": url} if url else {"data": base64.b64encode(data).decode()})
+        body = self._call(
+            "POST", "/api/sendImage", json={"session": session, "chatId": chat_id, "file": file, "caption": caption}
+        )
+        return self._sent(body)
+
+    def media_download(self, session: str, ref: str, *, limit: int) -> MediaFile:
+        # WAHA's file URLs point at its own /api/files/… (behind the API key): only follow URLs
+        # on the configured WAHA host, so a forged payload cannot make us fetch elsewhere with it.
+        target = urlsplit(ref)
+        if not ref.startswith(("http://", "https://")) or target.netloc != urlsplit(self.base_url).netloc:
+            path = target.path if target.path.startswith("/api/files/") else ""
+            if not path:
+                raise GatewayError(PROVIDER, "Media URL is not on the WAHA server", code="bad_media_url")
+            ref = self.base_url + path
+        try:
+            with self.http.get(ref, timeout=self.timeout, stream=True) as response:
+                if response.status_code >= 400:
+                    raise GatewayError(
+                        PROVIDER,
+                        f"WAHA answered HTTP {response.status_code} for the media",
+                        code=str(response.status_code),
+                        retryable=response.status_code >= 500,
+                        status=response.status_code,
+                    )
+                data = read_limited(response, limit, PROVIDER)
+                mime = response.headers.get("Content-Type", "").split(";")[0].strip()
+        except requests.RequestException as exc:
+            raise GatewayError(PROVIDER, f"WAHA unreachable: {exc}", code="network", retryable=True) from exc
+        return MediaFile(data=data, mime=mime)
+
+    def lid_phone(self, session: str, lid: str) -> str | None:
+        body = self._call("GET", f"/api/{session}/lids/{quote(lid, safe='')}")
+        pn = body.get("pn") if isinstance(body, dict) else None
+        return str(pn) if pn else None
+
+    @staticmethod
+    def _sent(body: Any) -> SentMessage:
         message_id = body.get("id") if isinstance(body, dict) else None
         if isinstance(message_id, dict):  # WEBJS/NOWEB serialize the id object: {_serialized, …}
             message_id = message_id.get("_serialized")

@@ -75,6 +75,9 @@ def test_create_is_owned_by_the_signed_in_seller_and_one_per_store(wa_seller, ot
 
 
 def test_another_sellers_session_is_404_in_the_seed_error_shape(wa_seller, other_seller):
+    from whatsapp.tests.conftest import inbox_on
+
+    inbox_on(other_seller)  # switched off, she would get 403 before any lookup
     session_id = create(client_for(wa_seller))["session"]["id"]
     other = client_for(other_seller)
     for url in (f"/api/session/status?sessionId={session_id}", f"/api/qr?sessionId={session_id}"):

@@ -72,7 +72,9 @@ def test_product_card_payment_link_and_tracking_are_queued_into_the_chat(setting
 def test_quick_actions_refuse_another_stores_things(wa_seller, other_seller, working):
     from tokoblitar.errors import NotFound
     from whatsapp.services import seller_quick_send
+    from whatsapp.tests.conftest import inbox_on
 
+    inbox_on(other_seller)  # switched off, she would be refused (403) before any lookup
     session, chat = working
     foreign = make_product(store=other_seller.store)
     with pytest.raises(NotFound):

@@ -2,8 +2,9 @@
 gateway's phone-side controls until the dashboard has buttons for them.
 
 Actions: `scan` (the phone scans the QR the seller currently sees), `buyer [text]` (the simulated
-buyer writes), `unlink` (phone-side unlink → FAILED), `stale` (unlink while the state keeps saying
-WORKING), `stall <0..1>` (share of sends whose ticks stop), `lid on|off` (the buyer arrives as an
+buyer writes), `photo [caption]` (the buyer sends a photo of a product), `unlink` (phone-side
+unlink → FAILED), `stale` (unlink while the state keeps saying WORKING), `stall <0..1>` (share
+of sends whose ticks stop), `lid on|off` (the buyer arrives as an
 `@lid` without phone), `pump` (deliver due events now). Events go through our real WAHA webhook
 handler in-process (same signature check, raw log and services as over HTTP).
 """
@@ -29,10 +30,10 @@ def in_process_transport(url: str, raw: bytes, headers: dict[str, str]) -> int:
 
 
 class Command(BaseCommand):
-    help = "Drive the offline WhatsApp gateway (scan, buyer, unlink, stale, stall, lid, pump)."
+    help = "Drive the offline WhatsApp gateway (scan, buyer, photo, unlink, stale, stall, lid, pump)."
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["scan", "buyer", "unlink", "stale", "stall", "lid", "pump"])
+        parser.add_argument("action", choices=["scan", "buyer", "photo", "unlink", "stale", "stall", "lid", "pump"])
         parser.add_argument("store", help="The seller's email or the store's slug")
         parser.add_argument("value", nargs="?", default="")
 
@@ -52,6 +53,8 @@ class Command(BaseCommand):
                 gateway.scan(session.name, session.qr)
             elif action == "buyer":
                 gateway.buyer_write(session.name, value)
+            elif action == "photo":
+                gateway.buyer_send_photo(session.name, *([value] if value else []))
             elif action in ("unlink", "stale"):
                 gateway.unlink_phone(session.name, stale=action == "stale")
             elif action == "stall":
