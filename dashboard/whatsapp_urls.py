@@ -22,5 +22,6 @@ urlpatterns = [
     path("<uuid:chat_id>/pesan/", views.messages_partial, name="messages"),
     path("<uuid:chat_id>/kirim/", views.chat_send, name="send"),
     path("<uuid:chat_id>/aksi/", views.chat_quick, name="quick"),
+    path("<uuid:chat_id>/template/", views.chat_template, name="template"),
     path("<uuid:chat_id>/label/", views.chat_labels, name="chat-labels"),
 ]

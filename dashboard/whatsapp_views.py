@@ -65,6 +65,7 @@ from whatsapp.services import (
     seller_simulator_scan,
     session_health,
 )
+from whatsapp.templates_api import seller_template_send, templates_available
 
 SESSION_ACTIONS = ("restart", "logout")
 
@@ -172,7 +173,15 @@ def _chat_context(store: Store, chat: Any, labels: list) -> dict[str, Any]:
         chat.last_inbound_at is None or chat.last_inbound_at < timezone.now() - CLOUD_WINDOW
     )
     chosen = {label.pk for label in chat.labels.all()}
+    templates: list = []
+    if window_closed:
+        # Outside the 24-hour window only approved templates may go; Meta unreachable = none offered.
+        try:
+            templates = [{"t": t, "slots": range(1, t.params + 1)} for t in templates_available()]
+        except DomainError:
+            templates = []
     return {
+        "templates": templates,
         "chat": chat,
         "chat_messages": message_list_for_chat(chat=chat, limit=80),
         "orders": orders,
@@ -280,6 +289,21 @@ def chat_quick(request: HttpRequest, store: Store, chat_id: UUID) -> HttpRespons
         )
 
     return _run(request, send, back=_inbox_url(chat_id))
+
+
+@require_POST
+@seller_page
+def chat_template(request: HttpRequest, store: Store, chat_id: UUID) -> HttpResponse:
+    """Send an approved Cloud API template (the only message allowed outside the 24-hour window)."""
+    name = request.POST.get("name", "")[:512]
+    language = request.POST.get("language", "")[:20]
+    params = request.POST.getlist("param")[:20]
+    return _run(
+        request,
+        lambda: seller_template_send(actor=request.user, chat_id=chat_id, name=name, language=language, params=params),
+        back=_inbox_url(chat_id),
+        done=_("Template message queued."),
+    )
 
 
 def _session_pk(store: Store) -> Any:

@@ -307,3 +307,38 @@ def test_simulator_offers_indonesian_templates(wa_seller, sim, django_capture_on
     assert response.status_code == 201
     assert run_tasks("whatsapp.tasks.message_send_task") == ["sent"]
     assert Message.objects.get().body.startswith("Halo Bu Rina, pesanan TB-7 menunggu pembayaran Rp25.000")
+
+
+def test_inbox_page_offers_the_template_picker_outside_the_window(
+    settings, wa_seller, django_capture_on_commit_callbacks
+):
+    from conftest import PASSWORD
+
+    with fake_graph(TOKEN, PHONE_ID) as fake:
+        fake.templates = GRAPH_TEMPLATES
+        settings.WHATSAPP_PROVIDER = "cloud"
+        settings.WHATSAPP_CLOUD_ACCESS_TOKEN, settings.WHATSAPP_CLOUD_PHONE_NUMBER_ID = TOKEN, PHONE_ID
+        settings.WHATSAPP_CLOUD_APP_SECRET = settings.WHATSAPP_CLOUD_VERIFY_TOKEN = "x"
+        settings.WHATSAPP_CLOUD_BASE_URL, settings.WHATSAPP_CLOUD_WABA_ID = fake.url, fake.waba_id
+        session = WhatsAppSession.objects.create(
+            store=wa_seller.store, name=PHONE_ID, provider="cloud", state="WORKING"
+        )
+        chat = Chat.objects.create(
+            session=session, remote_id="6281234567890", last_inbound_at=timezone.now() - timedelta(hours=25)
+        )
+        web = Client()
+        assert web.login(email=wa_seller.email, password=PASSWORD)
+        page = web.get(f"/dashboard/whatsapp/{chat.pk}/").content.decode()
+        assert 'data-testid="template-picker"' in page and page.count('data-testid="template-form"') == 2
+        route = f"/dashboard/whatsapp/{chat.pk}/template/"
+        # A missing value is refused with the service's message and nothing is queued.
+        refused = web.post(route, {"name": "status_pesanan", "language": "id", "param": ["Rina"]}, follow=True)
+        assert not Message.objects.exists() and "2" in refused.content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            done = web.post(route, {"name": "status_pesanan", "language": "id", "param": ["Rina", "TB-9"]})
+        assert done.status_code == 302
+        message = Message.objects.get()
+        assert message.kind == "template" and message.body == "Halo Rina, pesanan TB-9 sudah dikirim."
+        # Inside the window there is no picker: free text goes.
+        Chat.objects.filter(pk=chat.pk).update(last_inbound_at=timezone.now())
+        assert 'data-testid="template-picker"' not in web.get(f"/dashboard/whatsapp/{chat.pk}/").content.decode()
