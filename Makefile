@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run run-scaled serve reconcile test lint format bench-search bench-relevance bench-pages bench-checkout bench-webhooks bench-throughput bench-media bench-lighthouse bench-whatsapp bench-servers bench-checkout-floor clean-db
+.PHONY: run run-scaled serve reconcile test lint format bench-search bench-relevance bench-pages bench-checkout bench-webhooks bench-throughput bench-media bench-lighthouse bench-whatsapp bench-servers bench-checkout-floor bench-channels clean-db
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,12 @@ bench-servers: $(BIN)/.installed
 
 bench-checkout-floor: $(BIN)/.installed
 	$(BIN)/python bench/checkout_floor.py
+
+bench-ai-stream: $(BIN)/.installed
+	$(BIN)/python bench/ai_stream.py
+
+bench-channels: $(BIN)/.installed
+	$(BIN)/python bench/channels.py
 
 clean-db:
 	rm -rf var/pgdata
