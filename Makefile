@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run run-scaled serve reconcile test lint format bench-search bench-relevance bench-pages bench-checkout bench-webhooks bench-throughput bench-media bench-lighthouse bench-whatsapp bench-servers bench-checkout-floor bench-channels clean-db
+.PHONY: run run-scaled serve reconcile test lint format bench-search bench-relevance bench-pages bench-checkout bench-webhooks bench-throughput bench-media bench-lighthouse bench-whatsapp bench-servers bench-checkout-floor bench-channels bench-ai-stream clean-db
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
