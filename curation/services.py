@@ -16,6 +16,7 @@ from accounts.selectors import require_platform_admin
 from audit.services import audit_record
 from catalog.models import Product
 from catalog.services import product_soft_delete
+from catalog.stock import publish_stock_changed
 from curation.models import Banner
 from stores.flags import FEATURES
 from stores.models import Store, StoreFeatureFlags
@@ -67,6 +68,7 @@ def store_suspend(*, store: Store, reason: str, actor: User, request: HttpReques
         store.suspended_at = timezone.now()
         store.suspension_reason = reason
         store.save(update_fields=["is_active", "suspended_at", "suspension_reason", "updated_at"])
+        _announce_stock(store)
         audit_record(
             actor=actor,
             action="store.suspend",
@@ -76,6 +78,13 @@ def store_suspend(*, store: Store, reason: str, actor: User, request: HttpReques
             request=request,
         )
     return store
+
+
+def _announce_stock(store: Store) -> None:
+    """Whether its products can be sold changed with the store: listeners (the marketplace
+    pushes stock 0 to the platforms while suspended, the real stock again after) re-read it."""
+    for product_id in Product.objects.filter(store=store, deleted_at__isnull=True).values_list("pk", flat=True):
+        publish_stock_changed(product_id, store.pk)
 
 
 def store_restore(*, store: Store, actor: User, request: HttpRequest | None = None) -> Store:
@@ -91,6 +100,7 @@ def store_restore(*, store: Store, actor: User, request: HttpRequest | None = No
         store.suspended_at = None
         store.suspension_reason = ""
         store.save(update_fields=["is_active", "suspended_at", "suspension_reason", "updated_at"])
+        _announce_stock(store)
         audit_record(
             actor=actor,
             action="store.restore",

@@ -27,8 +27,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from catalog.models import Product
 from dashboard.views import seller_page
 from marketplace.channels.base import PLATFORM_NAMES, PLATFORMS, ChannelError
-from marketplace.selectors import channel_orders_for_store, marketplace_status
 from marketplace.reasons import attention_text
+from marketplace.selectors import channel_orders_for_store, marketplace_status
 from marketplace.services import (
     channel_order_resolve,
     channel_order_retry,

@@ -462,11 +462,7 @@ def _sync(
                         locked.pushed_at = now
                     locked.save()
                 counts["synced"] += 1
-            elif (
-                not recreating
-                and listing.external_id
-                and result.error_code in ITEM_NOT_FOUND.get(platform, set())
-            ):
+            elif not recreating and listing.external_id and result.error_code in ITEM_NOT_FOUND.get(platform, set()):
                 gone.extend(p for p in batch if str(p.pk) == result.product_id)
             elif result.retryable and attempt < MAX_ATTEMPTS:
                 listing.error_code, listing.error_message = result.error_code, result.error_message[:500]
@@ -568,11 +564,7 @@ def _listed_connected(product_id: Any):
 def sellable_stock(product_id: Any) -> int:
     """The stock the platforms may sell: the product's stock while it is active and not deleted
     in an active store, else 0 (an archived, draft or deleted product must stop selling there)."""
-    row = (
-        Product.objects.filter(pk=product_id)
-        .values("stock", "status", "deleted_at", "store__is_active")
-        .first()
-    )
+    row = Product.objects.filter(pk=product_id).values("stock", "status", "deleted_at", "store__is_active").first()
     if row is None or not _is_sellable(row["status"], row["deleted_at"], row["store__is_active"]):
         return 0
     return max(int(row["stock"]), 0)
@@ -637,9 +629,12 @@ def _push_listing(listing_id: Any, seq: int) -> tuple[str, float | None]:
             return "failed", None
         # Read after the lock: whatever push ran before us, ours carries the newest number.
         stock = sellable_stock(listing.product_id)
-        unlisted = stock == 0 and not Product.objects.filter(
-            pk=listing.product_id, status=Product.Status.ACTIVE, deleted_at__isnull=True, store__is_active=True
-        ).exists()
+        unlisted = (
+            stock == 0
+            and not Product.objects.filter(
+                pk=listing.product_id, status=Product.Status.ACTIVE, deleted_at__isnull=True, store__is_active=True
+            ).exists()
+        )
         try:
             result = get_channel(listing.platform).update_stock(
                 tokens_of(connection), [StockUpdate(listing.external_id, listing.external_sku_id, stock)]
@@ -668,9 +663,7 @@ def _push_listing(listing_id: Any, seq: int) -> tuple[str, float | None]:
         elif listing.status == MarketplaceListing.Status.UNLISTED:
             # Back on sale: the platform item was never removed, only emptied.
             listing.status = MarketplaceListing.Status.LIVE
-        listing.save(
-            update_fields=["pushed_stock", "pushed_seq", "pushed_at", "stock_error", "status", "updated_at"]
-        )
+        listing.save(update_fields=["pushed_stock", "pushed_seq", "pushed_at", "stock_error", "status", "updated_at"])
     return "pushed", None
 
 

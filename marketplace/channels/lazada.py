@@ -911,7 +911,10 @@ class LazadaChannel(MarketplaceChannel):
         "live" when active, "failed" when rejected/deleted there, "" when it cannot be read now."""
         try:
             body = self._call(
-                self.api_url, "/product/item/get", {"item_id": external_id}, access_token=tokens.access_token,
+                self.api_url,
+                "/product/item/get",
+                {"item_id": external_id},
+                access_token=tokens.access_token,
                 method="GET",
             )
         except ChannelError:

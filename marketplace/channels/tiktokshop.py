@@ -109,6 +109,8 @@ WEBHOOK_ORDER_STATUS = 1
 WEBHOOK_PRODUCT_STATUS = 5
 WEBHOOK_DEAUTHORIZED = 6
 WEBHOOK_AUTH_EXPIRING = 7
+
+
 def _status_of(platform_status: str) -> str:
     """TikTok Shop's product status as our listing status ("" when unknown)."""
     if platform_status == "PENDING":

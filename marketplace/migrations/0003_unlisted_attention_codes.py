@@ -4,30 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('marketplace', '0002_connections_listings_orders'),
+        ("marketplace", "0002_connections_listings_orders"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='channelorder',
-            name='attention_code',
+            model_name="channelorder",
+            name="attention_code",
             field=models.CharField(blank=True, max_length=40),
         ),
         migrations.AddField(
-            model_name='channelorder',
-            name='attention_params',
+            model_name="channelorder",
+            name="attention_params",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AlterField(
-            model_name='channelorder',
-            name='state',
-            field=models.CharField(choices=[('applied', 'applied'), ('attention', 'attention'), ('cancelled', 'cancelled'), ('resolved', 'resolved')], max_length=20),
+            model_name="channelorder",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("applied", "applied"),
+                    ("attention", "attention"),
+                    ("cancelled", "cancelled"),
+                    ("resolved", "resolved"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='marketplacelisting',
-            name='status',
-            field=models.CharField(choices=[('pending', 'pending'), ('live', 'live'), ('pending_review', 'pending_review'), ('failed', 'failed'), ('unlisted', 'unlisted')], default='pending', max_length=20),
+            model_name="marketplacelisting",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "pending"),
+                    ("live", "live"),
+                    ("pending_review", "pending_review"),
+                    ("failed", "failed"),
+                    ("unlisted", "unlisted"),
+                ],
+                default="pending",
+                max_length=20,
+            ),
         ),
     ]

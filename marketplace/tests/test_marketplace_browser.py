@@ -52,6 +52,7 @@ def test_connect_sync_and_simulated_order_drop_stock(page, shoot):
     shoot(page, "3-synced")
     assert MarketplaceListing.objects.get(product=product).status == "live"
 
+    row.locator("summary").click()  # per-product actions are folded to keep the page short
     page.get_by_test_id("simulate-order-shopee").click()
     expect(page.get_by_text("stok berkurang")).to_be_visible()
     expect(page.get_by_test_id("mkt-product").get_by_test_id("our-stock")).to_have_text("Stok 2")
@@ -61,4 +62,18 @@ def test_connect_sync_and_simulated_order_drop_stock(page, shoot):
     shoot(page, "4-ordered")
     assert Product.objects.get(pk=product.pk).stock == 2
     assert ChannelOrder.objects.get().state == "applied"
+
+    # Lazada and Tokopedia send their own consent parameters (redirect_uri + state): both connect.
+    for platform, name in (("lazada", "Lazada"), ("tokopedia", "Tokopedia")):
+        page.get_by_test_id(f"connect-{platform}").click()
+        page.get_by_test_id("consent-allow").click()
+        expect(page.get_by_text(f"Terhubung ke {name}")).to_be_visible()
+        expect(page.get_by_test_id(f"connection-{platform}").get_by_test_id("state")).to_have_text("Terhubung")
+    shoot(page, "5-three-connected")
+
+    # "Putuskan" asks first; dismissing keeps the connection.
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_test_id("disconnect-lazada").click()
+    expect(page.get_by_test_id("connection-lazada").get_by_test_id("state")).to_have_text("Terhubung")
+    assert MarketplaceConnection.objects.get(store=seller.store, platform="lazada").status == "connected"
     assert not errors

@@ -82,7 +82,9 @@ def test_replayed_callback_and_foreign_return_say_why_without_traceback(caplog):
     assert client.get(callback).status_code == 302
     with caplog.at_level(logging.INFO):
         replay = client.get(callback)
-        foreign = client.get("/dashboard/marketplace/simulator/lazada/authorize?redirect_uri=https://evil.example/cb&state=x")
+        foreign = client.get(
+            "/dashboard/marketplace/simulator/lazada/authorize?redirect_uri=https://evil.example/cb&state=x"
+        )
     assert replay.status_code == 403 and "tidak cocok dengan sesi ini" in replay.content.decode()
     assert foreign.status_code == 403 and "Alamat kembali tidak dikenal" in foreign.content.decode()
     assert not any(r.exc_info for r in caplog.records)
@@ -235,7 +237,7 @@ def test_page_controls_name_their_platform_and_ask_before_disconnecting():
         sync_products(actor=seller, platform=platform, product_ids=[])
     body = browser_for(seller).get("/dashboard/marketplace/").content.decode()
     assert 'aria-label="Sinkron semua produk ke Shopee"' in body
-    assert body.count("data-confirm=\"Putuskan sambungan ke") == 3
+    assert body.count('data-confirm="Putuskan sambungan ke') == 3
     assert 'data-testid="product-actions"' in body
 
 
@@ -320,3 +322,25 @@ def test_listing_in_review_stays_in_review_until_the_platform_passes_it(platform
     assert listing.status == "live"
     page = browser_for(seller).get("/dashboard/marketplace/").content.decode()
     assert f'data-testid="simulate-order-{platform}"' in page
+
+
+def test_suspended_store_empties_its_listings_and_restore_brings_stock_back(django_capture_on_commit_callbacks):
+    from conftest import make_admin
+    from curation.services import store_restore, store_suspend
+
+    seller = seller_with_flag()
+    product = product_with_image(seller.store, stock=6)
+    connect(seller, "shopee")
+    sync_products(actor=seller, platform="shopee", product_ids=[])
+    admin = make_admin()
+    with django_capture_on_commit_callbacks(execute=True):
+        store_suspend(store=seller.store, reason="Cek dokumen", actor=admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_queued("stock_push_task")
+    assert _pushed(product) == {"shopee": 0}
+    with django_capture_on_commit_callbacks(execute=True):
+        store_restore(store=seller.store, actor=admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_queued("stock_push_task")
+    assert _pushed(product) == {"shopee": 6}
+    assert MarketplaceListing.objects.get(product=product).status == "live"
