@@ -250,8 +250,8 @@ def post_action(request: HttpRequest, post_id: UUID) -> HttpResponse:
 
 
 def _unsaved(request: HttpRequest, post_id: UUID, caption: str, schedule_value: str, exc: DomainError) -> dict:
-    """The refused form of one post: her text back, field errors beside their fields, the rest
-    on top of the form (and a flash message when there is no field to point at)."""
+    """The refused form of one post: her text back, field errors beside their fields, other
+    fields' errors on top of the form; an error without fields is the flash message."""
     errors: dict[str, list[str]] = {}
     form_errors: list[str] = []
     for name, texts in (exc.fields or {}).items():
@@ -259,9 +259,12 @@ def _unsaved(request: HttpRequest, post_id: UUID, caption: str, schedule_value: 
             errors.setdefault(name, []).extend(texts)
         else:
             form_errors.extend(texts)
-    if not exc.fields:
-        form_errors.append(exc.message)
-    messages.error(request, _("Perubahan belum disimpan. Periksa isian posting di bawah."))
+    if exc.fields:
+        messages.error(request, _("Perubahan belum disimpan. Periksa isian posting di bawah."))
+    else:
+        # No field to point at (not connected, no longer editable): the reason itself, on top,
+        # where it is seen even when the post shows no form any more.
+        domain_error_message(request, exc)
     return {
         "post_id": str(post_id),
         "caption": caption,

@@ -107,3 +107,21 @@ def test_serializer_is_the_tool_contract(product):
     assert ok.validated_data["caption"] is None and ok.validated_data["publish_now"] is False
     naive = InstagramPostSerializer(data={"product_id": str(product.pk), "schedule_at": "2099-05-01T09:00:00"})
     assert naive.is_valid() and naive.validated_data["schedule_at"].utcoffset() == timedelta(hours=7)
+
+
+def test_crlf_line_breaks_count_once_as_on_instagram(seller_client, product):
+    # 2,199 characters as Instagram counts them; 2,418 with CRLF line breaks.
+    caption = "\r\n".join(["aaaaaaaaa"] * 220)
+    response = seller_client.post(URL, {"product_id": str(product.pk), "caption": caption}, format="json")
+    assert response.status_code == 201, response.json()
+    stored = InstagramPost.objects.get().caption
+    assert "\r" not in stored and len(stored) == 2199 and response.json()["data"]["caption"] == stored
+
+
+def test_own_reasons_are_worded_in_the_requests_language(seller_client, product):
+    post = InstagramPost.objects.create(
+        store=product.store, product=product, caption="x", status="on_hold", error_code="disconnected"
+    )
+    body = seller_client.get(URL, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert body["data"][0]["id"] == str(post.pk) and body["data"][0]["status"] == "on_hold"
+    assert body["data"][0]["error_message"].startswith("Instagram is disconnected")

@@ -79,3 +79,68 @@ def test_connect_draft_publish_and_see_it_published(_simulated_instagram, page, 
     assert published.caption.startswith("Sambal pecel Bu Sri, pedasnya pas!") and published.media_id
     media = SimulatedGraphObject.objects.get(kind="media")
     assert media.data["username"] == "sambalbusri" and media.data["caption"] == published.caption
+
+
+def test_long_words_wrap_on_a_phone_and_disconnect_asks_then_holds(_simulated_instagram, page, shoot, asgi_server):
+    """A 2,200-character word in captions, product names and Instagram's reason must wrap: the
+    360 px page never grows wider (taps land where they look). Disconnecting with a scheduled
+    post asks first; the post is then on hold with our own reason."""
+    from datetime import timedelta
+
+    from instagram import clock
+    from instagram.tests.helpers import connect
+
+    seller = make_user("seller", email="sri@contoh.id", full_name="Sri Wahyuni")
+    enable(seller.store)
+    product = add_product(seller.store, name="Sambal" + "a" * 110, price=15_000)
+    connect(seller, "sambalbusri")
+    word = "a" * 2200
+    url = "https://contoh.id/" + "b" * 400
+    InstagramPost.objects.create(store=seller.store, product=product, caption=word, status="published")
+    InstagramPost.objects.create(
+        store=seller.store, product=product, caption=url, status="failed", error_code="1/2", error_message=url
+    )
+    InstagramPost.objects.create(
+        store=seller.store,
+        product=product,
+        caption=word,
+        status="scheduled",
+        schedule_at=clock.now() + timedelta(days=21),
+    )
+    draft = InstagramPost.objects.create(store=seller.store, product=product, caption=word)
+
+    page.set_viewport_size(PHONE)
+    page.set_default_timeout(40_000)
+    login_in_browser(page, seller.email, PASSWORD)
+    page.goto("/dashboard/instagram/")
+    expect(page.get_by_test_id("instagram-post")).to_have_count(4)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"page is {width}px wide at 360px"
+    shoot(page, "1-long-words")
+    # The draft's buttons are on screen, and pressing one acts on that draft.
+    form = page.locator(f"#post-{draft.pk}")
+    box = form.get_by_test_id("instagram-publish-now").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
+
+    # Disconnect with a scheduled post: asked first; "Cancel" keeps the connection.
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_test_id("instagram-disconnect").click()
+    expect(page.get_by_test_id("instagram-username")).to_have_text("@sambalbusri")
+    assert InstagramAccount.objects.filter(store=seller.store).exists()
+    messages = []
+
+    def accept(dialog):
+        messages.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", accept)
+    page.get_by_test_id("instagram-disconnect").click()
+    expect(page.get_by_test_id("instagram-connect")).to_be_visible()
+    assert messages and "1 posting terjadwal akan ditahan" in messages[0]
+    assert not InstagramAccount.objects.filter(store=seller.store).exists()
+    held = page.get_by_test_id("instagram-post-hold")
+    expect(held).to_contain_text("dijadwalkan lagi setelah Instagram dihubungkan kembali")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shoot(page, "2-disconnected-held")
+    assert InstagramPost.objects.get(status="on_hold").error_code == "disconnected"
+    assert InstagramPost.objects.get(pk=draft.pk).status == "draft"

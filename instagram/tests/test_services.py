@@ -10,6 +10,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.utils import translation
 
 from catalog.models import ProductImage
 from catalog.services import product_create
@@ -255,7 +256,12 @@ def test_quota_exhausted_waits_then_publishes_when_the_window_frees(seller, prod
     clock.advance(hours=1)
     second = run(create_post(actor=seller, product_id=product.pk, publish_now=True))
     assert second.status == InstagramPost.Status.WAITING_QUOTA
-    assert second.error_code == "9/2207042" and "1 of 1" in second.error_message
+    # Our own reason (from the numbers the API reported), worded in the reader's language.
+    assert second.error_code == "quota_used" and second.error_params == {"usage": 1, "total": 1}
+    with translation.override("en"):
+        assert second.reason == "Publishing quota used: 1 of 1 posts in 24 hours"
+    with translation.override("id"):
+        assert second.reason == "Kuota terpakai: 1 dari 1 posting dalam 24 jam"
     assert not second.container_id  # no container left to expire while waiting
     assert second.next_attempt_at == first.published_at + timedelta(days=1, seconds=1)
     assert queued()[-1].run_after == second.next_attempt_at
@@ -330,15 +336,40 @@ def test_failed_post_can_be_scheduled_again_with_a_new_container(seller, product
     assert post.status == "published" and post.container_id != old_container
 
 
-def test_disconnect_fails_waiting_posts_and_forgets_the_token(seller, product):
+def test_disconnect_holds_waiting_posts_keeps_drafts_and_reconnect_resumes_them(seller, product):
     connect(seller)
-    post = create_post(actor=seller, product_id=product.pk, schedule_at=clock.now() + timedelta(days=1))
-    instagram_disconnect(actor=seller)
+    configure(ready_after_seconds=0)
+    draft = create_post(actor=seller, product_id=product.pk)
+    later = create_post(actor=seller, product_id=product.pk, schedule_at=clock.now() + timedelta(days=21))
+    soon = create_post(actor=seller, product_id=product.pk, schedule_at=clock.now() + timedelta(hours=1))
+    assert instagram_disconnect(actor=seller) == 2
     assert not InstagramAccount.objects.exists()
-    post.refresh_from_db()
-    assert post.status == "failed" and post.error_code == "disconnected"
-    clock.advance(days=1)
-    assert run(post).status == "failed" and published_media() == 0
+    statuses = dict(InstagramPost.objects.values_list("pk", "status"))
+    assert statuses == {draft.pk: "draft", later.pk: "on_hold", soon.pk: "on_hold"}
+    held = InstagramPost.objects.get(pk=later.pk)
+    # Our own reason, not Instagram's: a code, worded when read, in the reader's language.
+    assert held.error_code == "disconnected" and held.error_message == "" and held.reason_is_ours
+    with translation.override("en"):
+        assert held.reason.startswith("Instagram is disconnected")
+    with translation.override("id"):
+        assert held.reason.startswith("Instagram diputuskan")
+    # The queued runs publish nothing while held.
+    clock.advance(hours=2)
+    assert run(soon).status == "on_hold" and published_media() == 0
+    with pytest.raises(Conflict):
+        instagram_disconnect(actor=seller)  # nothing connected: not a silent "done"
+
+    connect(seller)
+    later.refresh_from_db()
+    soon.refresh_from_db()
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    # Its own time when still ahead; now when its time passed while held.
+    assert later.status == "scheduled" and later.error_code == "" and later.schedule_at > clock.now()
+    assert soon.status == "scheduled" and soon.schedule_at <= clock.now()
+    assert run(soon).status == "published"
+    clock.advance(days=21)
+    assert run(later).status == "published" and published_media() == 2
 
 
 # --- Token refresh ----------------------------------------------------------------------------
@@ -367,13 +398,19 @@ def test_token_refresh_respects_the_24_hour_precondition_and_renews_before_expir
     assert simulator().me(account.access_token)[1] == "tokosri"
 
 
-def test_expired_token_fails_posts_with_a_reconnect_reason(seller, product):
+def test_expired_token_holds_posts_until_reconnect(seller, product):
     connect(seller)
+    configure(ready_after_seconds=0)
     post = create_post(actor=seller, product_id=product.pk, schedule_at=clock.now() + timedelta(days=61))
     clock.advance(days=61)
     post = run(post)
-    assert post.status == "failed" and post.error_code == "token_expired"
+    assert post.status == "on_hold" and post.error_code == "token_expired" and post.reason_is_ours
     assert instagram_token_refresh(account_id=str(InstagramAccount.objects.get().pk)) == "expired"
+    assert InstagramAccount.objects.get().last_error == ""  # only Instagram's own words go there
+    connect(seller)
+    post.refresh_from_db()
+    assert post.status == "scheduled"
+    assert run(post).status == "published"
 
 
 def test_server_without_instagram_fails_the_post_with_a_reason(settings, seller, product):
@@ -397,3 +434,19 @@ def test_simulator_fetches_only_our_own_media(product):
     assert our_media_size(url.replace("testserver", "elsewhere.test")) is None
     assert our_media_size("http://testserver/media/../secret.txt") is None
     assert our_media_size("http://testserver/static/css/app.css") is None
+
+
+# --- Line breaks ------------------------------------------------------------------------------
+
+# 220 lines of 9 characters: 2,199 characters with LF line breaks (Instagram's count), 2,418
+# when a browser sends each line break as CRLF.
+CRLF_CAPTION = "\r\n".join(["aaaaaaaaa"] * 220)
+
+
+def test_caption_line_breaks_count_once_and_no_carriage_return_is_stored(seller, product):
+    post = create_post(actor=seller, product_id=product.pk, caption=CRLF_CAPTION)
+    assert "\r" not in post.caption and len(post.caption) == 2199
+    post = instagram_post_edit(actor=seller, post_id=post.pk, caption="Baris satu\rBaris dua\r\n\r\n#UMKMBlitar")
+    assert InstagramPost.objects.get().caption == "Baris satu\nBaris dua\n\n#UMKMBlitar"
+    with pytest.raises(ValidationFailed):  # the limit itself still holds after normalizing
+        instagram_post_edit(actor=seller, post_id=post.pk, caption="\r\n".join(["aaaaaaaaa"] * 221))
