@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import io
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -142,6 +143,9 @@ def _session_context(request: HttpRequest, session: WhatsAppSession | None) -> d
         "health": session_health(session),
         "qr": qr,
         "ack_name": ACK_NAMES.get(session.last_ack) if session.last_ack is not None else "",
+        # timesince says "0 menit" under a minute: people read "baru saja" there.
+        "event_just_now": session.last_event_at is not None
+        and timezone.now() - session.last_event_at < timedelta(minutes=1),
         "simulator": session.provider == "simulator",
     }
 
@@ -166,8 +170,13 @@ def _inbox_context(request: HttpRequest, store: Store, chat_id: UUID | None) -> 
     return context
 
 
+ORDERS_SHOWN = 5
+ORDER_LOOKBACK = 50
+
+
 def _chat_context(store: Store, chat: Any, labels: list) -> dict[str, Any]:
-    orders = chat_orders_for_store(chat=chat)
+    # Canned {resi}/{total} need the order they are about, which may be older than the few listed.
+    orders = chat_orders_for_store(chat=chat, limit=ORDER_LOOKBACK)
     session = chat.session
     window_closed = session.provider == "cloud" and (
         chat.last_inbound_at is None or chat.last_inbound_at < timezone.now() - CLOUD_WINDOW
@@ -184,7 +193,8 @@ def _chat_context(store: Store, chat: Any, labels: list) -> dict[str, Any]:
         "templates": templates,
         "chat": chat,
         "chat_messages": message_list_for_chat(chat=chat, limit=80),
-        "orders": orders,
+        "orders": orders[:ORDERS_SHOWN],
+        "orders_more": len(orders) > ORDERS_SHOWN,
         "products": product_pick_list(store=store),
         "canned": canned_replies_for_chat(
             store=store, chat=chat, replies=canned_reply_list_for_store(store=store), orders=orders
@@ -392,7 +402,14 @@ def settings_page(request: HttpRequest, store: Store) -> HttpResponse:
             else:
                 raise ValidationFailed(_("Unknown form"))
         except DomainError as exc:
-            errors = {"form": kind, "message": domain_error_first_message(exc), "fields": exc.fields or {}}
+            fields = exc.fields or {}
+            # Each error is shown once: under its field when the form has that field, else in the banner.
+            under_field = kind == "canned" and any(fields.get(f) for f in ("shortcut", "text"))
+            errors = {
+                "form": kind,
+                "message": "" if under_field else domain_error_first_message(exc),
+                "fields": fields,
+            }
             status = status_for(exc)
         else:
             return redirect(back)

@@ -11,6 +11,7 @@ what a WAHA server would keep, not our view of it.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.db import models
@@ -117,6 +118,16 @@ class Chat(models.Model):
     def phone(self) -> str:
         contact = self.contact if self.contact_id else None
         return contact.phone if contact else ""
+
+    @property
+    def last_message_preview(self) -> str:
+        """`last_message` as the list shows it: WhatsApp's *bold*, _italic_, ~strike~ and
+        ```mono``` markers removed (a product card starts with "*Name*")."""
+        return _MARKUP.sub(r"\2", self.last_message)
+
+
+# A marker pair hugging non-space text, as WhatsApp formats it ("2*3*4" stays: no word edge).
+_MARKUP = re.compile(r"(?<![\w*_~`])(```|[*_~])(?=\S)(.+?)(?<=\S)\1(?![\w*_~`])")
 
 
 class LabelColour(models.TextChoices):

@@ -130,19 +130,17 @@ def canned_reply_list_for_store(*, store: Store) -> list[CannedReply]:
 
 
 def canned_replies_for_chat(*, store: Store, chat: Chat, replies: list[CannedReply], orders: list[Order]) -> list[dict]:
-    """The store's canned replies as they would be sent in this chat: `{shortcut, text, filled}`
-    with {nama} the chat's name, {toko} the store's, {total}/{resi} from the newest order found
-    for this buyer (or "-")."""
+    """The store's canned replies as they would be sent in this chat: `{shortcut, text, filled,
+    unavailable}` with {nama} the chat's name, {toko} the store's and {resi}/{total} from the
+    buyer's order the reply is about (`orders` newest first; see commerce.canned_order).
+    A reply whose variable has no true value for this buyer has `filled` "" and `unavailable`
+    its reason code ("no_shipped_order", "no_order"): it is shown greyed out, never sent."""
     name = chat.name or (chat.contact.name if chat.contact_id and chat.contact else "")
-    order = orders[0] if orders else None
-    return [
-        {
-            "shortcut": reply.shortcut,
-            "text": reply.text,
-            "filled": render_canned(reply.text, name=name, order=order, store_name=store.name),
-        }
-        for reply in replies
-    ]
+    rows = []
+    for reply in replies:
+        filled, reason = render_canned(reply.text, name=name, orders=orders, store_name=store.name)
+        rows.append({"shortcut": reply.shortcut, "text": reply.text, "filled": filled or "", "unavailable": reason})
+    return rows
 
 
 def product_pick_list(*, store: Store, limit: int = 100) -> list[Product]:

@@ -136,12 +136,17 @@ def _state_apply(session: WhatsAppSession, state: str, *, me: str = "", me_name:
     return changed
 
 
-def _info_apply(session_pk: Any, info: SessionInfo, *, announce: bool = False) -> WhatsAppSession:
+def _info_apply(
+    session_pk: Any, info: SessionInfo, *, announce: bool = False, unlinked: bool = False
+) -> WhatsAppSession:
     """Record the gateway's answer or event under the row lock; push when the state changed
-    (or always with `announce`: WAHA re-emits SCAN_QR_CODE on each new QR, the page re-fetches)."""
+    (or always with `announce`: WAHA re-emits SCAN_QR_CODE on each new QR, the page re-fetches).
+    `unlinked` (after a logout): the phone's account is no longer linked, so it is forgotten."""
     with transaction.atomic():
         session = WhatsAppSession.objects.select_for_update().select_related("store").get(pk=session_pk)
-        if _state_apply(session, info.status, me=info.me, me_name=info.me_name) or announce:
+        if unlinked:
+            session.me_id, session.me_name = "", ""
+        if _state_apply(session, info.status, me=info.me, me_name=info.me_name) or announce or unlinked:
             _push(session, "session", session=session_payload(session))
         session.save()
     return session
@@ -200,7 +205,7 @@ def seller_session_action(*, actor: User, session_id: Any, action: str) -> Whats
         info = calls[action](session.name)
     except GatewayError as exc:
         raise _provider_error(exc) from exc
-    return _info_apply(session.pk, info)
+    return _info_apply(session.pk, info, unlinked=action == "logout")
 
 
 def session_health(session: WhatsAppSession, *, now: datetime | None = None) -> str:

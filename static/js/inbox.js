@@ -59,6 +59,27 @@
     reload("messages", root.dataset.messagesUrl, thread, function () { if (stick) toBottom(); });
   }
   function refreshSession() { reload("session", root.dataset.sessionUrl, document.getElementById("wa-session"), tick); }
+  // The chat header's labels: the server accepted exactly the ticked boxes, so draw those
+  // (DOM nodes, no HTML parsing: the page's CSP forbids what a re-parsed page would bring).
+  function refreshHeader(form) {
+    var title = root.querySelector(".wa-conv-title");
+    if (!title) return;
+    var row = title.querySelector(".wa-chat-labels");
+    if (row) row.remove();
+    var ticked = Array.prototype.slice.call(form.querySelectorAll("input[name=labels]:checked"));
+    if (!ticked.length) return;
+    row = document.createElement("span");
+    row.className = "wa-chat-labels";
+    ticked.forEach(function (input) {
+      var dot = input.parentNode.querySelector(".wa-dot");
+      var chip = document.createElement("span");
+      chip.className = "wa-label " + (dot ? (dot.className.match(/wa-c-\w+/) || [""])[0] : "");
+      chip.setAttribute("data-testid", "chat-label");
+      chip.textContent = input.parentNode.textContent.trim();
+      row.appendChild(chip);
+    });
+    title.appendChild(row);
+  }
   function refreshAll() { refreshList(); refreshMessages(); refreshSession(); }
 
   // --- live events ------------------------------------------------------------------------
@@ -134,7 +155,7 @@
       event.preventDefault();
       post(form).then(function (error) {
         var pick = form.closest("details.wa-label-pick");
-        if (!error && pick) pick.open = false;
+        if (!error && pick) { pick.open = false; refreshHeader(form); }
       });
     } else if (form.hasAttribute("data-composer-form")) {
       event.preventDefault();
@@ -151,22 +172,26 @@
   function grow(box) { box.style.height = "auto"; box.style.height = Math.min(box.scrollHeight, 160) + "px"; }
   function menu() { return root.querySelector("[data-canned]"); }
   function items() { var m = menu(); return m ? Array.prototype.slice.call(m.querySelectorAll("[data-shortcut]")) : []; }
-  function visibleItems() { return items().filter(function (i) { return !i.hidden; }); }
+  // Replies whose {resi}/{total} have no true value for this buyer are shown greyed, never chosen.
+  function visibleItems() { return items().filter(function (i) { return !i.hidden && i.getAttribute("aria-disabled") !== "true"; }); }
+  function select(item) {
+    items().forEach(function (i) { i.removeAttribute("aria-selected"); });
+    if (item) { item.setAttribute("aria-selected", "true"); item.scrollIntoView({ block: "nearest" }); }
+  }
   function filterMenu(box) {
     var m = menu();
     if (!m) return;
     var match = /^\/([\w-]*)$/.exec(box.value);
     if (!match && !m.dataset.forced) { m.hidden = true; return; }
     var word = match ? match[1].toLowerCase() : "";
-    items().forEach(function (i) { i.hidden = word && i.dataset.shortcut.indexOf(word) !== 0; i.removeAttribute("aria-selected"); });
-    var first = visibleItems()[0];
-    if (first) first.setAttribute("aria-selected", "true");
+    items().forEach(function (i) { i.hidden = !!word && i.dataset.shortcut.indexOf(word) !== 0; });
     m.hidden = false;
+    select(visibleItems()[0]);
   }
   function closeMenu() { var m = menu(); if (m) { m.hidden = true; delete m.dataset.forced; } }
   function choose(item) {
     var box = root.querySelector("[data-composer]");
-    if (!box || !item) return;
+    if (!box || !item || item.getAttribute("aria-disabled") === "true") return;
     box.value = item.dataset.fill;
     closeMenu();
     grow(box);
@@ -187,8 +212,7 @@
       var list = visibleItems();
       var at = list.findIndex(function (i) { return i.getAttribute("aria-selected") === "true"; });
       var next = list[(at + (event.key === "ArrowDown" ? 1 : list.length - 1)) % list.length];
-      list.forEach(function (i) { i.removeAttribute("aria-selected"); });
-      if (next) next.setAttribute("aria-selected", "true");
+      select(next);
       event.preventDefault();
     } else if (open && event.key === "Escape") {
       closeMenu();
@@ -213,6 +237,7 @@
         m.dataset.forced = "1";
         items().forEach(function (i) { i.hidden = false; });
         m.hidden = false;
+        select(visibleItems()[0]);
       } else { closeMenu(); }
     }
   });

@@ -90,9 +90,74 @@ def test_quick_actions_refuse_another_stores_things(wa_seller, other_seller, wor
 def test_canned_reply_variables():
     from whatsapp.commerce import render_canned
 
-    assert render_canned("Halo {nama}, total {total}, resi {resi} {x}", name="Bu Rina") == (
-        "Halo Bu Rina, total -, resi - {x}"
+    assert render_canned("Halo {nama} dari {toko} {x}", name="Bu Rina", store_name="Toko A") == (
+        "Halo Bu Rina dari Toko A {x}",
+        "",
     )
+    # No order: never "nomor resinya -. Total -." to a buyer; the reply is unavailable instead.
+    assert render_canned("Halo {nama}, total {total}, resi {resi}", name="Bu Rina") == (None, "no_shipped_order")
+    assert render_canned("Total {total}", name="Bu Rina") == (None, "no_order")
+
+
+def test_canned_resi_comes_from_the_shipped_order_and_total_from_the_pending_one(wa_seller, buyer, working):
+    from orders.models import Order
+    from shipping.models import Shipment
+    from whatsapp.models import CannedReply
+    from whatsapp.selectors import canned_replies_for_chat
+
+    _session, chat = working
+    product = make_product(store=wa_seller.store, price=10_000, stock=20)
+    shipped = place(buyer=buyer, product=product, quantity=2).order
+    Order.objects.filter(pk=shipped.pk).update(status=Order.Status.SHIPPED, manual_awb="JNE123456")
+    pending = place(buyer=buyer, product=product).order  # the newest order, unpaid
+    for shortcut, text in [("resi", "Sudah dikirim, resinya {resi}. Total {total}."), ("bayar", "Total {total} ya")]:
+        CannedReply.objects.create(store=wa_seller.store, shortcut=shortcut, text=text)
+    chat = Chat.objects.select_related("contact", "session").get(pk=chat.pk)
+    replies = CannedReply.objects.filter(store=wa_seller.store).order_by("shortcut")
+    orders = chat_orders_for_store(chat=chat)
+    assert orders[0].pk == pending.pk
+    rows = {
+        r["shortcut"]: r
+        for r in canned_replies_for_chat(store=wa_seller.store, chat=chat, replies=list(replies), orders=orders)
+    }
+    shipped.refresh_from_db()
+    pending.refresh_from_db()
+    from tokoblitar.money import format_rupiah
+
+    assert rows["resi"]["filled"] == f"Sudah dikirim, resinya JNE123456. Total {format_rupiah(shipped.total)}."
+    assert rows["bayar"]["filled"] == f"Total {format_rupiah(pending.total)} ya"
+    assert not Shipment.objects.filter(order=pending).exists()
+    # Shipped without a waybill yet: {resi} has no true value, the reply is marked unavailable.
+    Order.objects.filter(pk=shipped.pk).update(manual_awb="")
+    rows = canned_replies_for_chat(
+        store=wa_seller.store, chat=chat, replies=list(replies), orders=chat_orders_for_store(chat=chat)
+    )
+    assert rows[1]["shortcut"] == "resi" and rows[1]["filled"] == "" and rows[1]["unavailable"] == "no_shipped_order"
+
+
+def test_qris_link_states_the_deadline_in_wib(settings, wa_seller, buyer, working):
+    import zoneinfo
+
+    from orders.models import Payment
+    from whatsapp.services import seller_quick_send
+
+    session, chat = working
+    order = place(buyer=buyer, product=make_product(store=wa_seller.store, stock=3)).order
+    local = Payment.objects.get(order=order).expires_at.astimezone(zoneinfo.ZoneInfo("Asia/Jakarta"))
+    link = seller_quick_send(
+        actor=wa_seller, session_id=session.pk, chat_id=chat.pk, action="payment_link", object_id=order.pk
+    )
+    assert f"Bayar sebelum {local:%H:%M} WIB, {local.day} " in link.body
+    # A payment that already ran out (sweep not yet run) gets no link.
+    from django.utils import timezone
+
+    from tokoblitar.errors import Conflict
+
+    Payment.objects.filter(order=order).update(expires_at=timezone.now())
+    with pytest.raises(Conflict):
+        seller_quick_send(
+            actor=wa_seller, session_id=session.pk, chat_id=chat.pk, action="payment_link", object_id=order.pk
+        )
 
 
 @pytest.mark.parametrize(

@@ -108,13 +108,44 @@ def test_link_by_scanning_receive_live_answer_with_product_card_ticks_reach_read
     page.get_by_test_id("save-canned").click()
     expect(page.get_by_test_id("canned-list")).to_contain_text("/makasih")
     shoot(page, "8-canned-settings")
+    from whatsapp.models import CannedReply
+
+    CannedReply.objects.create(store=seller.store, shortcut="ongkir", text="Ongkir ke {nama} dihitung otomatis.")
+    CannedReply.objects.create(store=seller.store, shortcut="resi", text="Sudah dikirim, resinya {resi}.")
     page.goto(chat_url)
     box = page.get_by_test_id("composer")
+    box.type("/")
+    # Bu Rina has no shipped order: /resi is listed greyed ("tidak ada pesanan terkirim"), never chosen.
+    resi = page.get_by_test_id("canned-item").filter(has_text="/resi")
+    expect(resi).to_have_attribute("aria-disabled", "true")
+    expect(resi).to_contain_text("tidak ada pesanan terkirim")
+    box.type("o")
+    # Filtering hides the others for real ([hidden] wins) and the match is highlighted.
+    expect(page.get_by_test_id("canned-item").filter(has_text="/makasih")).to_be_hidden()
+    ongkir = page.get_by_test_id("canned-item").filter(has_text="/ongkir")
+    expect(ongkir).to_be_visible()
+    expect(ongkir).to_have_attribute("aria-selected", "true")
+    assert ongkir.evaluate("e => getComputedStyle(e).backgroundColor") not in ("rgba(0, 0, 0, 0)", "transparent")
+    shoot(page, "9-canned-filtered")
+    box.fill("")
     box.type("/mak")
-    expect(page.get_by_test_id("canned-item")).to_be_visible()
+    expect(page.get_by_test_id("canned-item").filter(has_text="/ongkir")).to_be_hidden()
+    expect(page.get_by_test_id("canned-item").filter(has_text="/makasih")).to_be_visible()
     box.press("Enter")
     expect(box).to_have_value(f"Terima kasih Bu Rina sudah belanja di {seller.store.name}!")
     shoot(page, "9-canned-inserted")
+
+    # Labels saved from the header show in the header at once (not only in the list).
+    from whatsapp.models import ChatLabel
+
+    ChatLabel.objects.create(store=seller.store, name="Langganan", colour="green")
+    box.fill("")
+    page.reload()
+    page.locator(".wa-label-pick summary").click()
+    page.get_by_label("Langganan").check()
+    page.get_by_test_id("save-labels").click()
+    expect(page.get_by_test_id("chat-label").filter(has_text="Langganan")).to_be_visible()
+    shoot(page, "9b-label-in-header")
 
     # Wide screen: list and conversation side by side.
     page.set_viewport_size({"width": 1280, "height": 800})

@@ -281,7 +281,9 @@ def test_canned_replies_are_managed_and_filled_for_the_chat(wa_seller, linked):
     assert reply.shortcut == "makasih"
     # Same shortcut again, a bad shortcut, an empty text: 4xx, nothing more stored.
     dup = client.post(settings_url, {"form": "canned", "shortcut": "makasih", "text": "lain"})
-    assert dup.status_code == 409 and b'data-testid="canned-error"' in dup.content
+    # Shown once, under the field it is about (not also in a banner above the form).
+    assert dup.status_code == 409 and b'data-testid="canned-error"' not in dup.content
+    assert dup.content.decode().count('class="errorlist"') == 1
     assert client.post(settings_url, {"form": "canned", "shortcut": "a b!", "text": "x"}).status_code == 400
     assert client.post(settings_url, {"form": "canned", "shortcut": "ok", "text": "  "}).status_code == 400
     assert CannedReply.objects.count() == 1
@@ -339,7 +341,41 @@ def test_degraded_health_is_shown_honestly_and_logout_restart_work(wa_seller, li
     assert linked.state == "STOPPED"
     panel = client.get(reverse("dashboard:whatsapp:session")).content.decode()
     assert 'data-testid="session-start"' in panel and 'data-testid="sim-buyer"' not in panel
+    # Logged out: no account is linked any more, and one clear action ("Hubungkan lagi").
+    assert "Akun tertaut" not in panel and linked.me_id == ""
+    assert "Hubungkan lagi" in panel and 'data-testid="session-restart"' not in panel
     restart = reverse("dashboard:whatsapp:session-action", kwargs={"action": "restart"})
     assert client.post(restart).status_code == 302  # without JavaScript: back to the inbox
     linked.refresh_from_db()
     assert linked.state in ("STARTING", "SCAN_QR_CODE")
+
+
+def test_session_panel_speaks_to_people(wa_seller, linked):
+    from django.utils import timezone
+
+    WhatsAppSession.objects.filter(pk=linked.pk).update(last_event_at=timezone.now(), last_ack=3)
+    panel = page_client(wa_seller).get(reverse("dashboard:whatsapp:session")).content.decode()
+    assert "baru saja" in panel and "0 menit" not in panel
+    assert "Dibaca pembeli" in panel and "READ (3)" not in panel and 'data-ack="READ"' in panel
+    assert ">WORKING<" not in panel and 'data-state="WORKING"' in panel
+    assert "Mulai ulang sesi" in panel and "Akun tertaut" in panel
+
+
+def test_chat_list_preview_strips_whatsapp_markup_and_order_panel_counts_what_it_lists(wa_seller, linked, buyer):
+    chat = add_chat(linked, 9, text="*Keripik Tempe* _pedas_ ~mahal~")
+    Chat.objects.filter(pk=chat.pk).update(
+        last_message="*Keripik Tempe* _pedas_ ~mahal~", remote_id="6281234567890@c.us"
+    )
+    Contact.objects.filter(pk=chat.contact_id).update(phone="6281234567890")
+    client = page_client(wa_seller)
+    listing = client.get(reverse("dashboard:whatsapp:inbox")).content.decode()
+    assert "Keripik Tempe pedas mahal" in listing and "*Keripik" not in listing
+    product = make_product(store=wa_seller.store, stock=50)
+    for _n in range(6):
+        place(buyer=buyer, product=product)
+    page = client.get(reverse("dashboard:whatsapp:chat", kwargs={"chat_id": chat.pk})).content.decode()
+    assert page.count('data-testid="send-tracking"') == 5
+    assert re.search(r'data-testid="orders-count">\s*5 terbaru', page)
+    assert '</strong></a> <span class="pill' in page  # number and status pill apart
+    settings_page = client.get(reverse("dashboard:whatsapp:settings")).content.decode()
+    assert "Tambah label" in settings_page

@@ -7,24 +7,34 @@ and the demo buyer Dewi, whose number is the shipping phone of the demo orders, 
 her orders and a pending one to send the QRIS link for. Also two labels and three canned replies.
 
 Runs once per store: it does nothing when the store already has a session or canned replies
-(so an admin who switched the inbox off later is not overruled by the next `make run`). Events go through
+(so an admin who switched the inbox off later is not overruled by the next `make run`); but at
+every run Dewi gets a fresh pending order (real checkout, payment simulator) when none of hers
+has an open payment, so "Kirim link QRIS" works after the first 15 minutes too. Events go through
 the real WAHA webhook handler in-process (the site is not up yet while `make run` seeds).
 """
 
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from accounts.models import User
+from catalog.models import Product
+from checkout.management.commands.seed_demo_orders import ADDRESS as DEMO_ADDRESS
+from checkout.management.commands.seed_demo_orders import DEMO_BUYER
+from checkout.services import order_place
+from orders.models import Order
+from orders.payments import payment_mode
 from stores.models import StoreFeatureFlags
 from tokoblitar.demo import demo_add_force_argument, demo_data_guard
 from whatsapp.gateways import get_whatsapp_gateway
 from whatsapp.gateways.simulator import SimulatorGateway
 from whatsapp.management.commands.whatsapp_simulate import in_process_transport
 from whatsapp.models import CannedReply, Chat, ChatLabel, LabelColour, WhatsAppSession
+from whatsapp.selectors import phone_variants
 from whatsapp.services import seller_qr_get, seller_session_create, waha_event_apply
 
 DEMO_SELLER = "penjual@tokoblitar.id"
@@ -54,6 +64,7 @@ class Command(BaseCommand):
         if WhatsAppSession.objects.filter(store=store).exists() or CannedReply.objects.filter(store=store).exists():
             # Seeded before: an admin who switched the inbox off since is not overruled by `make run`.
             self.stdout.write("WhatsApp demo: already present.")
+            self._fresh_pending_order(store)
             return
         StoreFeatureFlags.objects.update_or_create(store=store, defaults={"whatsapp_inbox": True})
         for name, colour in LABELS:
@@ -94,6 +105,39 @@ class Command(BaseCommand):
         dewi = Chat.objects.filter(session=session, remote_id=DEWI_ID).first()
         if dewi is not None:
             dewi.labels.add(ChatLabel.objects.get(store=store, name="Belum bayar"))
+        self._fresh_pending_order(store)
         session.refresh_from_db()
         chats = Chat.objects.filter(session=session).count()
         self.stdout.write(f"WhatsApp demo: session {session.name} is {session.state}, {chats} chats.")
+
+    def _fresh_pending_order(self, store) -> None:
+        """Dewi's chat offers "Kirim link QRIS" only for an order awaiting a payment that is
+        still open, and a QRIS charge runs out after PAYMENT_EXPIRY_MINUTES: at every `make run`
+        place her a new one through the real checkout (stock, quote, QRIS charge at the payment
+        simulator) when none is open. Only with the payment simulator (no real charge) and only
+        when the demo buyer and a product in stock exist."""
+        if payment_mode() != "simulator":
+            return
+        buyer = User.objects.filter(email__iexact=DEMO_BUYER).first()
+        if buyer is None:
+            return
+        variants = phone_variants(DEMO_ADDRESS["phone"])
+        open_pending = Order.objects.filter(
+            store=store,
+            status=Order.Status.PENDING_PAYMENT,
+            shipping_address__phone__in=variants,
+            payment__expires_at__gt=timezone.now() + timedelta(minutes=2),
+        )
+        if open_pending.exists():
+            return
+        product = Product.objects.public().filter(store=store, stock__gte=1).order_by("name", "pk").first()
+        if product is None:
+            return
+        placed = order_place(
+            buyer=buyer,
+            store_id=store.pk,
+            items=[{"product_id": product.pk, "quantity": 1}],
+            shipping_address=dict(DEMO_ADDRESS),
+            courier="jne",
+        )
+        self.stdout.write(f"WhatsApp demo: pending order {placed.order.number} placed for Dewi (QRIS link demo).")
