@@ -22,7 +22,7 @@ import anthropic
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import CharField, F, Max, Value
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -113,7 +113,21 @@ def usage_record(*, subject: str, usage: Any) -> None:
     )
 
 
-def _context_block(actor: User, store: Store | None) -> str:
+def _other_stores_named(store: Store, message: str) -> list[Store]:
+    """Other stores whose full name the message contains (case-insensitive), at most a few:
+    the model is told they are not the seller's, so it never answers with her own figures."""
+    if not message:
+        return []
+    return list(
+        Store.objects.exclude(pk=store.pk)
+        .annotate(said=Value(message[:2000], output_field=CharField()))
+        .filter(said__icontains=F("name"))
+        .exclude(name="")
+        .order_by("-created_at")[:5]
+    )
+
+
+def _context_block(actor: User, store: Store | None, message: str = "") -> str:
     now = timezone.localtime()
     with translation.override("id"):
         weekday = formats.date_format(now, "l")
@@ -130,6 +144,11 @@ def _context_block(actor: User, store: Store | None) -> str:
             images = list(p.images.all())
             photo = images[0].url if images else ""
             lines.append(f"- {p.pk} | {p.name} | {p.price} | {p.stock} | {p.status} | {photo}")
+        others = [s for s in _other_stores_named(store, message) if s.name.lower() != store.name.lower()]
+        if others:
+            lines.append("")
+            lines.append("Toko lain yang disebut pengguna (bukan toko penjual ini; datanya tidak boleh dilihat):")
+            lines.extend(f"- {s.pk} | {s.name}" for s in others)
     elif actor.role == User.Role.ADMIN:
         lines.append("Toko (id | nama | slug | unggulan):")
         for s in Store.objects.order_by("-created_at")[:CONTEXT_ROWS]:
@@ -142,7 +161,7 @@ def _context_block(actor: User, store: Store | None) -> str:
     return "\n".join(lines)
 
 
-def system_prompt(*, actor: User, store: Store | None) -> list[dict]:
+def system_prompt(*, actor: User, store: Store | None, message: str = "") -> list[dict]:
     """The seed's system prompt (cached: it only changes with the store's name) and a second,
     uncached block with today's date in Asia/Jakarta and the ids the tools may use."""
     static = SYSTEM_PROMPT.format(
@@ -153,7 +172,7 @@ def system_prompt(*, actor: User, store: Store | None) -> list[dict]:
     )
     return [
         {"type": "text", "text": static, "cache_control": {"type": "ephemeral"}},
-        {"type": "text", "text": _context_block(actor, store)},
+        {"type": "text", "text": _context_block(actor, store, message)},
     ]
 
 
@@ -244,7 +263,7 @@ def chat_prepare(*, actor: User, message: str, session_id: UUID | None, language
         conversation_id=str(conversation.pk),
         turn=turn,
         is_new=is_new,
-        system=system_prompt(actor=actor, store=store),
+        system=system_prompt(actor=actor, store=store, message=message),
         tools=toolbox.tool_definitions(role=actor.role),
         history=_sanitize([*history, {"role": "user", "content": message}]),
         usage_subject=subject,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -26,6 +26,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from audit.services import audit_record
+from catalog.models import Product
 from catalog.selectors import product_get_for_seller
 from catalog.serializers import ProductInput
 from catalog.services import seller_product_create
@@ -44,7 +45,7 @@ from stores.flags import require_feature
 from stores.models import Store
 from stores.selectors import store_get_for_seller
 from stores.services import seller_store_update
-from tokoblitar.errors import DomainError, FeatureDisabled, PermissionDenied, ValidationFailed
+from tokoblitar.errors import Conflict, DomainError, FeatureDisabled, PermissionDenied, ValidationFailed
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,39 @@ class _StoreIdInput(serializers.Serializer):
 
 
 class OrderSummaryInput(serializers.Serializer):
+    """Either a calendar `period` in Asia/Jakarta ("today", "this_week" from Monday,
+    "this_month" from the 1st), a `since` date, or the rolling last `days` days (default 7)."""
+
     days = serializers.IntegerField(min_value=1, max_value=365, default=7)
+    period = serializers.ChoiceField(choices=["today", "this_week", "this_month"], required=False)
+    since = serializers.DateField(required=False)
+
+    def validate_since(self, value: Any) -> Any:
+        today = timezone.localdate()
+        if value > today or (today - value).days > 365:
+            raise serializers.ValidationError(_("Choose a date within the last year."))
+        return value
+
+
+def _summary_start(values: dict) -> tuple[Any, str, str | None]:
+    """(start datetime, since ISO date, period) for the validated input: the period's first
+    day at 00:00 in the site's zone (Asia/Jakarta), a `since` date, else now - days."""
+    today = timezone.localdate()
+    period = values.get("period")
+    start_day = None
+    if period == "today":
+        start_day = today
+    elif period == "this_week":
+        start_day = today - timedelta(days=today.weekday())
+    elif period == "this_month":
+        start_day = today.replace(day=1)
+    elif values.get("since"):
+        start_day = values["since"]
+    if start_day is None:
+        since = timezone.now() - timedelta(days=values["days"])
+        return since, timezone.localtime(since).date().isoformat(), None
+    start = timezone.make_aware(datetime.combine(start_day, time.min))
+    return start, start_day.isoformat(), period or "since"
 
 
 def _product_card(product: Any) -> dict:
@@ -108,10 +141,27 @@ def _product_card(product: Any) -> dict:
 def create_product(actor: User, data: dict) -> dict:
     """POST /api/seller/products: ProductInput + seller_product_create."""
     data = dict(data)
-    data.setdefault("weight_gram", DEFAULT_WEIGHT_GRAM)
+    weight_assumed = data.get("weight_gram") in (None, "")
+    if weight_assumed:
+        data["weight_gram"] = DEFAULT_WEIGHT_GRAM
     values = _validated(ProductInput, data)
+    store = store_get_for_seller(user=actor)
+    # The same command sent twice must not make a second product silently: name the one
+    # that exists (with its link) and let the seller decide.
+    existing = Product.objects.alive().filter(store=store, name__iexact=values["name"].strip()).first()
+    if existing is not None:
+        exc = Conflict(
+            _("A product named %(name)s already exists in your store"),
+            code="duplicate_product",
+            params={"name": existing.name},
+        )
+        exc.url = reverse("dashboard:product-edit", kwargs={"product_id": existing.pk})  # type: ignore[attr-defined]
+        raise exc
     product = seller_product_create(actor=actor, **values)
-    return _product_card(product_get_for_seller(store=product.store, product_id=product.pk))
+    card = _product_card(product_get_for_seller(store=product.store, product_id=product.pk))
+    card["weight_assumed"] = weight_assumed
+    card["has_photo"] = product.images.exists()
+    return card
 
 
 def _store_card(store: Store) -> dict:
@@ -170,18 +220,23 @@ def create_promo(actor: User, data: dict) -> dict:
 def get_order_summary(actor: User, data: dict) -> dict:
     """Orders and revenue (paid states) of the last `days` days: the seller's store (through
     order_list_for_store), or the whole platform for an admin (the admin dashboard metrics)."""
-    days = _validated(OrderSummaryInput, data)["days"]
+    values = _validated(OrderSummaryInput, data)
+    since, since_date, period = _summary_start(values)
+    days = values["days"] if period is None else (timezone.localdate() - since.date()).days + 1
     if actor.role == User.Role.ADMIN:
+        # The platform metrics count whole days back from today: a calendar period is the
+        # same days since its first day.
         metrics = dashboard_metrics(days=days)
         return {
             "days": days,
+            "period": period,
+            "since": since_date,
             "orders": metrics["orders_total"],
             "paid_orders": metrics["paid_orders"],
             "revenue": metrics["gmv"],
             "by_status": {k: v for k, v in metrics["orders_by_status"].items() if v},
         }
     store = store_get_for_seller(user=actor)
-    since = timezone.now() - timedelta(days=days)
     orders = order_list_for_store(store=store).filter(created_at__gte=since).order_by()
     paid = Q(status__in=Order.PAID_STATES)
     totals = orders.aggregate(
@@ -190,6 +245,8 @@ def get_order_summary(actor: User, data: dict) -> dict:
     by_status = {row["status"]: row["n"] for row in orders.values("status").annotate(n=Count("pk"))}
     return {
         "days": days,
+        "period": period,
+        "since": since_date,
         "orders": totals["orders"] or 0,
         "paid_orders": totals["paid_orders"] or 0,
         "revenue": int(totals["revenue"] or 0),
@@ -241,7 +298,14 @@ def sync_to_marketplace(actor: User, data: dict) -> dict:
         raise _not_ready("Marketplace sync") from None
     values = _validated(SyncSerializer, data)
     values["product_ids"] = [str(pk) for pk in values.get("product_ids") or []]
-    result = sync_products(actor=actor, **values)
+    try:
+        result = sync_products(actor=actor, **values)
+    except DomainError as exc:
+        if exc.code == "marketplace_not_connected":
+            # Where to fix it: the channel is connected on the Sales channels page.
+            exc.url = reverse("dashboard:marketplace:index")  # type: ignore[attr-defined]
+            exc.hint = _("Connect it on the Sales channels page first.")  # type: ignore[attr-defined]
+        raise
     return {"platform": values["platform"], **{k: result.get(k, 0) for k in ("synced", "failed", "queued")}}
 
 
@@ -354,8 +418,18 @@ TOOLS: tuple[Tool, ...] = (
     ),
     Tool(
         "get_order_summary",
-        "Get recent orders and revenue summary for the seller",
-        _obj({"days": {"type": "integer", "default": 7}}),
+        "Get recent orders and revenue summary for the seller (period, since or the last days)",
+        _obj(
+            {
+                "days": {"type": "integer", "default": 7, "description": "rolling: the last N days"},
+                "period": {
+                    "type": "string",
+                    "enum": ["today", "this_week", "this_month"],
+                    "description": "calendar period in Asia/Jakarta (week from Monday, month from the 1st)",
+                },
+                "since": {"type": "string", "description": "YYYY-MM-DD, from that day"},
+            }
+        ),
         (*SELLER, *ADMIN),
         get_order_summary,
     ),
@@ -403,11 +477,16 @@ def _error_result(exc: Exception) -> dict:
             else {"non_field_errors": [str(m) for m in (detail if isinstance(detail, list) else [detail])]}
         )
         names = ", ".join(sorted(fields))
-        return {"error": f"Invalid input: {names}", "code": "invalid", "fields": fields}
+        # Rendered under the request's language (run_tool's caller overrides it): the panel shows it.
+        return {"error": str(_("Invalid input: %(fields)s") % {"fields": names}), "code": "invalid", "fields": fields}
     assert isinstance(exc, DomainError)
     out: dict[str, Any] = {"error": exc.message, "code": exc.code}
     if exc.fields:
         out["fields"] = exc.fields
+    if getattr(exc, "hint", None):
+        out["error"] = f"{out['error']}. {exc.hint}"  # type: ignore[attr-defined]
+    if isinstance(getattr(exc, "url", None), str):
+        out["url"] = exc.url  # type: ignore[attr-defined]
     return out
 
 

@@ -15,6 +15,20 @@ from tokoblitar.providers import provider_list
 logger = logging.getLogger("tokoblitar.providers")
 
 
+# What running each kind as its simulator means for a live site (the W001 warning says it).
+DEFAULT_CONSEQUENCE = "Nothing it does reaches the real service."
+SIMULATOR_CONSEQUENCE = {
+    "payments": "Orders can be paid without money.",
+    "shipping": "Orders can be shipped without couriers.",
+    "whatsapp": "Messages go to a simulated phone, not to buyers.",
+    "shopee": "Listings and stock go to a simulated Shopee, not the real marketplace.",
+    "lazada": "Listings and stock go to a simulated Lazada, not the real marketplace.",
+    "tokopedia": "Listings and stock go to a simulated TikTok Shop, not the real Tokopedia.",
+    "instagram": "Posts go to a simulated Instagram, not the store's account.",
+    "ai": "The assistant is the offline rule-based simulator, not Claude.",
+}
+
+
 @register(Tags.security, deploy=False)
 def check_providers(app_configs: Any = None, **kwargs: Any) -> list[Error | Warning]:
     """E001: a live provider without its keys; E002: a simulator with DEBUG off, not forced;
@@ -39,7 +53,7 @@ def check_providers(app_configs: Any = None, **kwargs: Any) -> list[Error | Warn
             if getattr(settings, "ALLOW_SIMULATORS", False):
                 message = (
                     f"SIMULATOR MODE IN PRODUCTION: the {config.kind} provider is the local simulator "
-                    "(ALLOW_SIMULATORS=true). Orders can be paid and shipped without money or couriers."
+                    f"(ALLOW_SIMULATORS=true). {SIMULATOR_CONSEQUENCE.get(config.kind, DEFAULT_CONSEQUENCE)}"
                 )
                 logger.warning(message)
                 problems.append(Warning(message, id="tokoblitar.W001"))
@@ -54,14 +68,35 @@ def check_providers(app_configs: Any = None, **kwargs: Any) -> list[Error | Warn
     return problems
 
 
+# The provider kinds whose tokens are stored encrypted (tokoblitar.crypto).
+ENCRYPTED_TOKEN_KINDS = ("shopee", "lazada", "tokopedia", "instagram")
+
+
 @register(Tags.security)
 def check_encryption_key(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    """E010: ENCRYPTION_KEY missing (DEBUG off) or malformed, or a malformed ENCRYPTION_OLD_KEYS
-    entry: marketplace and Instagram tokens could not be stored or read."""
-    from tokoblitar.crypto import known_keys
+    """E010: a malformed ENCRYPTION_KEY or ENCRYPTION_OLD_KEYS entry, or no ENCRYPTION_KEY while
+    a kind that stores tokens (sales channels, Instagram) is available: their tokens could not be
+    stored or read. A shop running none of them needs no key."""
+    from tokoblitar.crypto import known_keys, parse_key
 
     try:
-        known_keys()
+        if getattr(settings, "ENCRYPTION_KEY", ""):
+            known_keys()
+            return []
+        for index, raw in enumerate(getattr(settings, "ENCRYPTION_OLD_KEYS", []) or []):
+            parse_key(raw, name=f"ENCRYPTION_OLD_KEYS[{index}]")
     except ImproperlyConfigured as exc:
         return [Error(str(exc), hint="openssl rand -hex 32", id="tokoblitar.E010")]
+    try:
+        needing = [c.kind for c in provider_list() if c.kind in ENCRYPTED_TOKEN_KINDS and c.mode != "off"]
+    except ImproperlyConfigured:
+        return []  # reported by check_providers (E003)
+    if needing:
+        return [
+            Error(
+                f"ENCRYPTION_KEY is not set, but {', '.join(needing)} would store tokens.",
+                hint="Set ENCRYPTION_KEY (openssl rand -hex 32), or leave those providers off.",
+                id="tokoblitar.E010",
+            )
+        ]
     return []

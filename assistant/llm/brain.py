@@ -204,6 +204,20 @@ def parse_days(text: str) -> int:
     return 7
 
 
+def summary_input(text: str) -> dict:
+    """get_order_summary's input: "hari ini"/"minggu ini"/"bulan ini" are calendar periods
+    (today, since Monday, since the 1st); "7 hari", "30 hari", "2 minggu" stay rolling days."""
+    t = text.lower()
+    if not re.search(r"\d+\s*(hari|days?|minggu|weeks?|bulan|months?)", t):
+        if re.search(r"hari\s+ini|today", t):
+            return {"period": "today"}
+        if re.search(r"(minggu|pekan)\s+ini|this\s+week", t):
+            return {"period": "this_week"}
+        if re.search(r"bulan\s+ini|this\s+month", t):
+            return {"period": "this_month"}
+    return {"days": parse_days(t)}
+
+
 # --- Context the loop writes into the system prompt ----------------------------------------
 
 
@@ -415,11 +429,17 @@ def _enhance_command(text: str, products: list[Item]) -> dict | None:
         return None
     if not re.search(r"perbaiki|percantik|bagus|rapikan|cerahkan|enhance|improve|edit|poles|jernihkan", t):
         return None
-    match = best_match(t, products)
+    # Only a product with a photo can be enhanced: the best match among those, else the best
+    # match overall (the reply then says it has no photo yet instead of running the tool).
+    with_photo = [p for p in products if _photo_of(p)]
+    match = best_match(t, with_photo) or best_match(t, products)
     if match is None:
         return {}
-    photo = next((x for x in match.extra if x.startswith(("/", "http"))), "")
-    return {"product_id": match.id, "image_url": photo}
+    return {"product_id": match.id, "image_url": _photo_of(match)}
+
+
+def _photo_of(item: Item) -> str:
+    return next((x for x in item.extra if x.startswith(("/", "http"))), "")
 
 
 def _feature_command(text: str, stores: list[Item], products: list[Item]) -> tuple[str, dict] | None:
@@ -456,7 +476,7 @@ def understand(text: str, *, system: str, tools: set[str]) -> tuple[str, dict] |
         t,
         re.I,
     ):
-        candidates.append(("get_order_summary", {"days": parse_days(t)}))
+        candidates.append(("get_order_summary", summary_input(t)))
     candidates.append(("update_store_info", _store_info_command(t)))
     candidates.append(("create_product", _product_command(t)))
     for name, tool_input in candidates:
@@ -495,35 +515,80 @@ ADMIN_ID = " Untuk admin: menjadikan toko atau produk unggulan di beranda."
 ADMIN_EN = " For admins: feature a store or product on the homepage."
 
 
-def _rupiah(amount: Any) -> str:
+def _rupiah(amount: Any, english: bool = False) -> str:
+    """The site's rupiah format ("Rp 15.000", no-break space); English groups with commas."""
     try:
-        return "Rp" + f"{int(amount):,}".replace(",", ".")
+        grouped = f"{int(amount):,}"
     except (TypeError, ValueError):
         return str(amount)
+    return "Rp\u00a0" + (grouped if english else grouped.replace(",", "."))
+
+
+def _product_sentence(r: dict, english: bool) -> str:
+    """What create_product really did: on sale, or a draft (not on the storefront) with what
+    is missing, the weight it assumed and where to finish it."""
+    base = (
+        f"**{r.get('name')}** {_rupiah(r.get('price'))}, stok {r.get('stock')}"
+        if not english
+        else f"**{r.get('name')}** at {_rupiah(r.get('price'), True)}, stock {r.get('stock')}"
+    )
+    missing = []
+    if not r.get("has_photo"):
+        missing.append("photo" if english else "foto")
+    if r.get("weight_assumed"):
+        missing.append(
+            f"weight (I assumed {r.get('weight_gram')} g)"
+            if english
+            else f"berat (saya anggap {r.get('weight_gram')} g)"
+        )
+    url = r.get("url") or ""
+    if r.get("status") == "active":
+        head = f"✅ {base} is on sale now." if english else f"✅ {base} sudah ditambahkan dan tampil di toko."
+        if missing:
+            head += (" Please check: " if english else " Mohon periksa: ") + ", ".join(missing) + f" — {url}"
+        return head
+    if english:
+        text = f"✅ Saved {base} as a **draft**: it is not on your storefront yet."
+        if missing:
+            text += " Still to do: " + ", ".join(missing) + "."
+        return text + f" Finish it and set it Active here: {url}"
+    text = f"✅ {base} disimpan sebagai **draf**: belum tampil di toko."
+    if missing:
+        text += " Yang perlu dilengkapi: " + ", ".join(missing) + "."
+    return text + f" Lengkapi lalu aktifkan di: {url}"
 
 
 def confirm(name: str, tool_input: dict, result: Any, english: bool) -> str:
     """The ✅ sentence after a successful tool run, from the tool's own result."""
     r = result if isinstance(result, dict) else {}
     if name == "create_product":
-        if english:
-            return f"✅ Added **{r.get('name')}** at {_rupiah(r.get('price'))}, stock {r.get('stock')}."
-        return (
-            f"✅ Produk **{r.get('name')}** sudah ditambahkan: harga {_rupiah(r.get('price'))}, stok {r.get('stock')}."
-        )
+        return _product_sentence(r, english)
     if name == "get_order_summary":
         days = r.get("days", tool_input.get("days", 7))
+        period, since = r.get("period"), r.get("since") or ""
         if english:
+            label = {
+                "today": f"Today ({since})",
+                "this_week": f"This week (since Monday {since})",
+                "this_month": f"This month (since {since})",
+                "since": f"Since {since}",
+            }.get(period, f"Last {days} days")
             return (
-                f"✅ Last {days} days: {r.get('orders', 0)} orders, {r.get('paid_orders', 0)} paid, "
-                f"revenue {_rupiah(r.get('revenue', 0))}."
+                f"✅ {label}: {r.get('orders', 0)} orders, {r.get('paid_orders', 0)} paid, "
+                f"revenue {_rupiah(r.get('revenue', 0), True)}."
             )
+        label = {
+            "today": f"Hari ini ({since})",
+            "this_week": f"Minggu ini (sejak Senin {since})",
+            "this_month": f"Bulan ini (sejak {since})",
+            "since": f"Sejak {since}",
+        }.get(period, f"{days} hari terakhir")
         return (
-            f"✅ {days} hari terakhir: {r.get('orders', 0)} pesanan, {r.get('paid_orders', 0)} sudah dibayar, "
+            f"✅ {label}: {r.get('orders', 0)} pesanan, {r.get('paid_orders', 0)} sudah dibayar, "
             f"omzet {_rupiah(r.get('revenue', 0))}."
         )
     if name == "create_promo":
-        value = f"{r.get('value')}%" if r.get("type") == "percentage" else _rupiah(r.get("value"))
+        value = f"{r.get('value')}%" if r.get("type") == "percentage" else _rupiah(r.get("value"), english)
         ends = str(r.get("ends_at") or "")[:10]
         if english:
             return f"✅ Promo code **{r.get('code')}** created: {value} off until {ends}."
@@ -568,6 +633,147 @@ def _last_user_text(messages: list[dict]) -> str:
     return ""
 
 
+# --- Refusals and confirmations ---------------------------------------------------------------
+
+OTHER_STORE_RE = re.compile(
+    r"toko\s+(?:lain|orang|sebelah|tetangga|pesaing|kompetitor|teman)|other\s+(?:store|shop)s?|another\s+(?:store|shop)"
+    r"|(?:store|shop)\s+of\s+someone",
+    re.I,
+)
+INJECTION_RE = re.compile(
+    r"abaikan\s+(?:semua\s+|seluruh\s+)?(?:instruksi|perintah|aturan)|lupakan\s+(?:semua\s+)?(?:instruksi|aturan)"
+    r"|ignore\s+(?:all\s+|any\s+|the\s+|your\s+)?(?:previous\s+|prior\s+|above\s+)?(?:instructions|rules|prompt)"
+    r"|system\s+prompt|prompt\s+sistem|kamu\s+(?:sekarang\s+)?(?:adalah\s+)?admin|you\s+are\s+now|jailbreak"
+    r"|developer\s+mode|mode\s+developer|tanpa\s+batasan|without\s+restrictions",
+    re.I,
+)
+DELETE_RE = re.compile(r"\b(hapus|hapuskan|buang|delete|remove|musnahkan)\b", re.I)
+FEATURE_RE = re.compile(r"unggulan|\bfeatured?\b|halaman\s+depan|beranda|homepage", re.I)
+YES_RE = re.compile(r"^\s*(ya|iya|yes|y|ok|oke|okay|lanjut(?:kan)?|betul|setuju|boleh|yup|go)\b[\s.!]*$", re.I)
+CONFIRM_MARK_ID = "Balas 'ya' untuk"
+CONFIRM_MARK_EN = "Reply 'yes' to"
+
+
+def refusal(text: str, *, system: str, offered: set[str]) -> str | None:
+    """Why the assistant will not do what `text` asks, in the user's language; None when it may.
+    A seller only ever sees her own store: another store named (the loop lists the ones the
+    message mentions under "Toko lain") or "toko lain" gets a refusal, never her own figures."""
+    english = is_english(text)
+    if INJECTION_RE.search(text):
+        return "Sorry, that request is not allowed." if english else "Maaf, permintaan itu tidak diizinkan."
+    admin = bool({"feature_store", "feature_product"} & offered)
+    if not admin:
+        others = context_items(system, "Toko lain")
+        if others or OTHER_STORE_RE.search(text):
+            names = ", ".join(o.name for o in others)
+            if english:
+                return "Sorry, I can only see and manage your own store" + (
+                    f"; I cannot see or change {names}." if names else "; other stores' data is not available to me."
+                )
+            return "Maaf, saya hanya bisa melihat dan mengelola toko Anda sendiri" + (
+                f"; data {names} tidak bisa saya lihat atau ubah."
+                if names
+                else "; data toko lain tidak bisa saya akses."
+            )
+        if (
+            FEATURE_RE.search(text)
+            and not _store_info_command(text)
+            and re.search(r"jadikan|jadi|tampilkan|pasang|feature|make|set|angkat|masukkan", text, re.I)
+        ):
+            if english:
+                return "Sorry, I can't do that: only TokoBLITAR admins choose featured stores and products."
+            return "Maaf, saya tidak bisa melakukannya: hanya admin TokoBLITAR yang memilih toko dan produk unggulan."
+    if DELETE_RE.search(text) and not (admin and FEATURE_RE.search(text)):
+        if english:
+            return "Sorry, I can't delete anything; you can archive or delete products on the Products page."
+        return "Maaf, saya tidak bisa menghapus apa pun; produk bisa diarsipkan atau dihapus di halaman Produk."
+    return None
+
+
+def _typical_price(system: str) -> int | None:
+    prices = []
+    for item in context_items(system, "Produk toko"):
+        if item.extra and item.extra[0].isdigit():
+            prices.append(int(item.extra[0]))
+    if not prices:
+        return None
+    prices.sort()
+    return prices[len(prices) // 2]
+
+
+def needs_confirmation(name: str, tool_input: dict, system: str) -> bool:
+    """Store details and location, and promos of 50 % or more or a fixed cut at least the
+    typical (median) product price, run only after the user says "ya"."""
+    if name in ("update_store_info", "set_store_location"):
+        return True
+    if name == "create_promo":
+        value = tool_input.get("value") or 0
+        if tool_input.get("type") == "percentage":
+            return value >= 50
+        typical = _typical_price(system)
+        return typical is not None and value >= typical
+    return False
+
+
+def _describe(name: str, tool_input: dict, english: bool) -> str:
+    if name == "update_store_info":
+        parts = []
+        labels = {
+            "name": ("nama", "name"),
+            "description": ("deskripsi", "description"),
+            "address": ("alamat", "address"),
+        }
+        for key, (idn, en) in labels.items():
+            if key in tool_input:
+                parts.append(f"{en if english else idn} → **{tool_input[key]}**")
+        what = ", ".join(parts)
+        return f"update your store ({what})" if english else f"mengubah info toko ({what})"
+    if name == "set_store_location":
+        where = f"{tool_input.get('lat')}, {tool_input.get('lng')}"
+        return f"set your store location to {where}" if english else f"menyimpan lokasi toko di {where}"
+    value = (
+        f"{tool_input.get('value')}%"
+        if tool_input.get("type") == "percentage"
+        else _rupiah(tool_input.get("value"), english)
+    )
+    code = tool_input.get("code", "")
+    ends = str(tool_input.get("ends_at") or "")[:10]
+    if english:
+        return f"create promo code **{code}** with {value} off until {ends}"
+    return f"membuat kode promo **{code}** dengan potongan {value} sampai {ends}"
+
+
+def ask_confirmation(name: str, tool_input: dict, english: bool) -> str:
+    what = _describe(name, tool_input, english)
+    if english:
+        return (
+            f"Before I do this, please confirm: I will {what}. {CONFIRM_MARK_EN} go ahead, or anything else to cancel."
+        )
+    return (
+        f"Sebelum saya jalankan, mohon konfirmasi: saya akan {what}. "
+        f"{CONFIRM_MARK_ID} melanjutkan, atau pesan lain untuk batal."
+    )
+
+
+def _pending_command(messages: list[dict]) -> str | None:
+    """The user's command the assistant asked to confirm in its last answer, when the last
+    user message is a "ya"; None otherwise."""
+    if len(messages) < 3 or not YES_RE.match(_text_of(messages[-1].get("content"))):
+        return None
+    asked = messages[-2]
+    if asked.get("role") != "assistant":
+        return None
+    said = _text_of(asked.get("content"))
+    if CONFIRM_MARK_ID not in said and CONFIRM_MARK_EN not in said:
+        return None
+    for message in reversed(messages[:-2]):
+        if message.get("role") == "user":
+            text = _text_of(message.get("content"))
+            if text:
+                return text
+    return None
+
+
 def respond(*, system: str, tools: list[dict], messages: list[dict]) -> Plan:
     """The simulated model's answer to one Messages API request (already validated)."""
     offered = {t.get("name") for t in tools if isinstance(t, dict)}
@@ -593,13 +799,23 @@ def respond(*, system: str, tools: list[dict], messages: list[dict]) -> Plan:
                 result = raw
             if block.get("is_error"):
                 message = result.get("error") if isinstance(result, dict) else str(result)
-                plan.say(
-                    f"Maaf, perintah itu gagal: {message}" if not english else f"Sorry, that did not work: {message}"
-                )
+                text = f"Maaf, perintah itu gagal: {message}" if not english else f"Sorry, that did not work: {message}"
+                url = result.get("url") if isinstance(result, dict) else None
+                if isinstance(url, str) and url.startswith("/"):
+                    text += f" — {url}"
+                plan.say(text)
             else:
                 plan.say(confirm(call.get("name", ""), call.get("input", {}), result, english))
         return plan
     text = _last_user_text(messages)
+    pending = _pending_command(messages)
+    confirmed = pending is not None
+    if confirmed:
+        text = pending
+        english = is_english(text)
+    refused = refusal(text, system=system, offered=offered)
+    if refused is not None:
+        return Plan().say(refused)
     intent = understand(text, system=system, tools=offered)
     if intent is None:
         admin = bool({"feature_store", "feature_product"} & offered)
@@ -607,7 +823,18 @@ def respond(*, system: str, tools: list[dict], messages: list[dict]) -> Plan:
             return Plan().say(CAPABILITIES_EN + (ADMIN_EN if admin else ""))
         return Plan().say(CAPABILITIES_ID + (ADMIN_ID if admin else ""))
     name, tool_input = intent
+    if name == "enhance_product_photo":
+        if tool_input.get("product_id") and not tool_input.get("image_url"):
+            found = [p.name for p in context_items(system, "Produk") if p.id == tool_input["product_id"]]
+            product_name = found[0] if found else ""
+            if english:
+                return Plan().say(f"**{product_name}** has no photo yet; upload one on its product page first.")
+            return Plan().say(f"Produk **{product_name}** belum punya foto; unggah fotonya dulu di halaman produk.")
+    if not confirmed and needs_confirmation(name, tool_input, system):
+        return Plan().say(ask_confirmation(name, tool_input, english))
     lead = LEAD_IN[name][1 if english else 0]
     lead = lead.format(name=tool_input.get("name", ""), platform=str(tool_input.get("platform", "")).title(),
                        days=tool_input.get("days", 7))  # fmt: skip
+    if name == "get_order_summary" and "period" in tool_input:
+        lead = "One moment, adding up your orders." if english else "Sebentar, saya hitung pesanan Anda."
     return Plan().say(lead).call(name, tool_input)

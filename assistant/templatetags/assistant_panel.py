@@ -38,6 +38,7 @@ def assistant_panel_state(context) -> dict:
             "assistant": pgettext("assistant", "Asisten"),
             "ok": pgettext("assistant", "Berhasil"),
             "failed": _("Gagal"),
+            "failed_title": _("Perintah tidak berhasil"),
             "open": pgettext("assistant", "Buka"),
             "thinking": _("Menulis…"),
             "error": _("Asisten tidak bisa dihubungi. Coba lagi sebentar lagi."),

@@ -71,8 +71,8 @@ def test_order_summary_and_english_reply(seller):
     reply = chat(seller, "what are my sales this week?")
     [tool] = reply.tools
     assert tool["tool"] == "get_order_summary" and tool["status"] == "ok"
-    assert tool["result"]["days"] == 7 and tool["result"]["orders"] == 0
-    assert "revenue" in reply.text
+    assert tool["result"]["period"] == "this_week" and tool["result"]["orders"] == 0
+    assert "revenue" in reply.text and "This week" in reply.text
 
 
 def test_conversation_persists_and_history_is_reloaded(seller):

@@ -167,7 +167,7 @@ def test_simulator_through_the_sdk_text_tool_and_matching_result():
             }
             _, final = await _stream(client, tools=TOOLS, messages=[*history, {"role": "user", "content": [result]}])
             assert final.stop_reason == "end_turn"
-            assert final.content[0].text.startswith("✅") and "Rp15.000" in final.content[0].text
+            assert final.content[0].text.startswith("✅") and "Rp\u00a015.000" in final.content[0].text
 
     run(go())
 
@@ -297,8 +297,8 @@ CASES = [
      {"code": "LEBARAN", "type": "percentage", "value": 15, "starts_at": "2026-12-01T00:00:00+07:00",
       "ends_at": "2026-12-07T23:59:59+07:00"}),
     ("ringkasan pesanan 7 hari", "get_order_summary", {"days": 7}),
-    ("berapa omzet minggu ini?", "get_order_summary", {"days": 7}),
-    ("laporan penjualan bulan ini", "get_order_summary", {"days": 30}),
+    ("berapa omzet minggu ini?", "get_order_summary", {"period": "this_week"}),
+    ("laporan penjualan bulan ini", "get_order_summary", {"period": "this_month"}),
     ("cek pesanan 14 hari terakhir", "get_order_summary", {"days": 14}),
     ("ubah nama toko jadi Keripik Bu Sri", "update_store_info", {"name": "Keripik Bu Sri"}),
     ("ganti deskripsi toko: Camilan khas Blitar sejak 1998", "update_store_info",

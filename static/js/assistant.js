@@ -18,6 +18,7 @@
   var historyList = panel.querySelector("[data-ai-history]");
   var historyToggle = panel.querySelector("[data-ai-history-toggle]");
   var KEY = "tokoblitar.ai.session";
+  var RECENT_MS = 7 * 24 * 3600 * 1000; // reopen the latest conversation when it is under a week old
   var sessionId = sessionStorage.getItem(KEY) || "";
   var loaded = false;
   var busy = false;
@@ -29,6 +30,9 @@
     return node;
   }
   function scroll() { log.scrollTop = log.scrollHeight; }
+  var hintNode = log.querySelector("[data-ai-hint]");
+  var starterHint = hintNode ? hintNode.cloneNode(true) : null; // "Baru" shows it again
+  function showHint() { if (starterHint && !log.querySelector("[data-ai-hint]")) log.appendChild(starterHint.cloneNode(true)); }
   function hideHint() { var hint = log.querySelector("[data-ai-hint]"); if (hint) hint.remove(); }
 
   // **bold** only, built as nodes (never innerHTML): the model's text stays text.
@@ -47,7 +51,11 @@
     scroll();
     return node;
   }
-  function rupiah(n) { return "Rp" + Number(n || 0).toLocaleString("id-ID"); }
+  // The site's rupiah format ("Rp 15.000", no-break space), with the page language's grouping.
+  var english = (document.documentElement.lang || "id").toLowerCase().indexOf("en") === 0;
+  function rupiah(n) {
+    return "Rp\u00a0" + Math.round(Number(n || 0)).toLocaleString(english ? "en-US" : "id-ID");
+  }
   function toolCard(event) {
     hideHint();
     var ok = event.status === "ok";
@@ -56,10 +64,11 @@
     card.dataset.tool = event.tool;
     card.dataset.testid = "ai-tool-card";
     card.setAttribute("data-testid", "ai-tool-card");
-    var label = (texts.tools && texts.tools[event.tool]) || event.tool;
+    // A failed run never gets the success heading ("Kode promo dibuat"): its own heading.
+    var label = ok ? (texts.tools && texts.tools[event.tool]) || event.tool : texts.failed_title || texts.failed;
     card.appendChild(el("strong", null, label + (ok && r.name ? ": " + r.name : ok && r.code ? ": " + r.code : "")));
     var detail = "";
-    if (!ok) detail = (texts.failed || "Gagal") + ": " + (r.error || "");
+    if (!ok) detail = r.error || texts.failed || "Gagal";
     else if (event.tool === "create_product") detail = rupiah(r.price) + " · " + (texts.stock || "stok") + " " + r.stock;
     else if (event.tool === "get_order_summary") {
       detail = r.orders + " " + (texts.orders || "pesanan") + " · " + r.paid_orders + " " + (texts.paid || "dibayar") +
@@ -67,7 +76,7 @@
     } else if (event.tool === "sync_to_marketplace") detail = "✓ " + r.synced + " · ✕ " + r.failed;
     else detail = texts.ok || "Berhasil";
     card.appendChild(el("span", "ai-card-status", detail));
-    if (ok && typeof r.url === "string" && r.url.charAt(0) === "/") {
+    if (typeof r.url === "string" && r.url.charAt(0) === "/") { // a failure may point where to fix it
       var link = el("a", null, (texts.open || "Buka") + " →");
       link.href = r.url;
       card.appendChild(document.createTextNode(" "));
@@ -189,6 +198,11 @@
         items.forEach(function (c) {
           var li = el("li");
           var b = el("button", null, c.title || c.id);
+          if (c.updated_at) {
+            var when = new Date(c.updated_at);
+            b.appendChild(el("small", "ai-history-date", when.toLocaleString(english ? "en-GB" : "id-ID",
+              {day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit"})));
+          }
           b.type = "button";
           b.addEventListener("click", function () { showHistory(false); loadConversation(c.id); });
           li.appendChild(b);
@@ -203,6 +217,19 @@
     panel.hidden = false;
     opener.setAttribute("aria-expanded", "true");
     if (!loaded && sessionId) { loaded = true; loadConversation(sessionId); }
+    else if (!loaded) {
+      // After a reload (or in a new tab) the latest conversation comes back, if recent; its
+      // transcript is bounded by the API (the last turns only).
+      loaded = true;
+      fetch(panel.dataset.listUrl, {credentials: "same-origin", headers: headers()})
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          var latest = data && data.data && data.data[0];
+          var recent = latest && Date.now() - new Date(latest.updated_at).getTime() < RECENT_MS;
+          if (latest && recent && !sessionId && !log.querySelector(".ai-msg")) loadConversation(latest.id);
+        })
+        .catch(function () {});
+    }
     loaded = true;
     input.focus();
   }
@@ -217,6 +244,7 @@
   panel.querySelector("[data-ai-new]").addEventListener("click", function () {
     setSession("");
     log.textContent = "";
+    showHint();
     showHistory(false);
     input.focus();
   });

@@ -102,9 +102,23 @@ def test_empty_tokens_stay_empty(key_a):
 
 def test_e010_missing_key_with_debug_off(settings):
     settings.DEBUG = False
+    settings.ALLOW_SIMULATORS = True  # the sales channels and Instagram are then available
     settings.ENCRYPTION_KEY = ""
     [error] = check_encryption_key()
     assert error.id == "tokoblitar.E010" and "ENCRYPTION_KEY is not set" in error.msg
+    assert "shopee" in error.msg and "instagram" in error.msg
+
+
+def test_no_key_needed_when_no_provider_stores_tokens(settings):
+    # A production shop without marketplace or Instagram keys: those kinds are off, nothing is stored.
+    settings.DEBUG = False
+    settings.ALLOW_SIMULATORS = False
+    settings.ENCRYPTION_KEY = ""
+    for name in ("SHOPEE_PARTNER_KEY", "LAZADA_APP_SECRET", "TIKTOK_SHOP_APP_SECRET", "INSTAGRAM_APP_SECRET"):
+        setattr(settings, name, "")
+    for name in ("SHOPEE_PROVIDER", "LAZADA_PROVIDER", "TIKTOK_SHOP_PROVIDER", "INSTAGRAM_PROVIDER"):
+        setattr(settings, name, "")
+    assert check_encryption_key() == []
 
 
 @pytest.mark.parametrize("bad", ["abc", "zz" * 32, "11" * 31, "11" * 33])

@@ -49,6 +49,8 @@ def _serve_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         MEDIA_ROOT=str(tmp_path / "media"),
         # No provider keys on a test machine: simulators must be forced explicitly with DEBUG off.
         ALLOW_SIMULATORS="true",
+        # With simulators allowed the sales channels and Instagram are on: their tokens need a key.
+        ENCRYPTION_KEY=secrets.token_hex(32),
         TRUSTED_PROXIES="127.0.0.1",
         **extra,
     )

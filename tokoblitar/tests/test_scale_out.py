@@ -112,7 +112,9 @@ def test_push_from_a_worker_reaches_a_browser_on_the_other_process(scaled, buyer
             expect(wallet.locator("#pay-status")).to_have_attribute("data-state", "paid", timeout=40_000)
             wallet.close()
 
-            expect(tracking.get_by_test_id("order-status")).to_have_text("Dibayar", timeout=40_000)
+            # The worker may book the courier before the page shows "Dibayar": then it goes straight
+            # on to "Diproses", which is the same push arriving (the test once raced on this).
+            expect(tracking.get_by_test_id("order-status")).to_have_text(re.compile("Dibayar|Diproses"), timeout=40_000)
             expect(tracking.get_by_test_id("shipment-status")).to_have_text("Kurir dipesan", timeout=40_000)
             assert tracking.evaluate("window.__samePage") == "tracking", "updated live, not reloaded"
             tracking.screenshot(path=str(_screenshot("scaled-push-across-processes")), full_page=True)
