@@ -8,6 +8,7 @@ group's events with `forward`. No business rules here.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -16,12 +17,12 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from accounts.realtime import auth_session_group, auth_user_group, session_is_current
 
 
-class SignedInConsumer(AsyncJsonWebsocketConsumer):
+class SignedInConsumer(AsyncJsonWebsocketConsumer, ABC):
     groups_joined: list[str]
 
+    @abstractmethod
     async def topic_group(self, user: Any) -> str | None:
         """The group this socket listens to for `user`, or None when she may not watch it."""
-        raise NotImplementedError
 
     async def connect(self) -> None:
         self.groups_joined = []

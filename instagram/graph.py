@@ -667,6 +667,8 @@ def our_media_size(url: str) -> int | None:
                 continue
             return default_storage.size(name)
         except (OSError, NotImplementedError, ValueError):
+            # A storage backend without size()/url() (Django's Storage raises NotImplementedError)
+            # or a bad name: the image cannot be vouched for, so Instagram "cannot fetch" it.
             return None
     return None
 

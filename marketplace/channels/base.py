@@ -20,6 +20,7 @@ Design rule for every platform (providers-2.md sections 3-5 give the wire facts)
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -197,7 +198,7 @@ class PushEvent:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-class MarketplaceChannel:
+class MarketplaceChannel(ABC):
     """What every platform implements. `platform` is the route name ("shopee", "lazada",
     "tokopedia"); `is_simulator` True for the simulator class. Every method raises
     ChannelError on refusal or failure; none touches our database except the simulator's
@@ -206,49 +207,49 @@ class MarketplaceChannel:
     platform: str = ""
     is_simulator: bool = False
 
+    @abstractmethod
     def authorize_url(self, *, state: str, redirect_uri: str) -> str:
         """The URL the seller's browser goes to for consent; it comes back to `redirect_uri`
         with the code (and `state` as given, where the platform carries it; Shopee does not,
         so `redirect_uri` itself carries it)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def exchange_code(self, *, code: str, params: dict[str, str]) -> TokenSet:
         """Tokens for an authorization code. `params`: the other query parameters the platform
         sent back (Shopee's `shop_id` / `main_account_id`)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def refresh(self, tokens: TokenSet) -> TokenSet:
         """A new TokenSet. Shopee's refresh token is single-use: the caller must store the new
         pair before anything else can fail."""
-        raise NotImplementedError
 
+    @abstractmethod
     def upsert_listings(self, tokens: TokenSet, items: list[ListingInput]) -> list[ListingResult]:
         """Create (no external_id) or update each item; one result per item, in order. Item-level
         refusals are results with ok False; a call-level failure raises ChannelError."""
-        raise NotImplementedError
 
+    @abstractmethod
     def update_stock(self, tokens: TokenSet, updates: list[StockUpdate]) -> list[StockResult]:
         """Set absolute stock; one result per update (partial success is normal)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def fetch_orders(self, tokens: TokenSet, *, since: datetime) -> list[ChannelOrderData]:
         """Orders created or updated since `since` (polling; also used after a push)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def get_order(self, tokens: TokenSet, external_order_id: str) -> ChannelOrderData:
         """One order by the platform's id."""
-        raise NotImplementedError
 
+    @abstractmethod
     def verify_push(self, *, url: str, headers: dict[str, str], body: bytes) -> bool:
         """Whether a push really comes from the platform (its signature over the raw body)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def parse_push(self, body: bytes) -> list[PushEvent]:
         """What a verified push means (raise ChannelError on a malformed body)."""
-        raise NotImplementedError
 
 
-class SimulatedPlatform:
+class SimulatedPlatform(ABC):
     """What a simulator class offers besides the channel methods: the platform's side of things,
     for the dashboard's simulator buttons, the demo and tests. Mixed into each Simulator*Channel.
 
@@ -256,25 +257,25 @@ class SimulatedPlatform:
     (`/dashboard/marketplace/simulator/<platform>/authorize`, built by the marketplace app), which
     calls `simulate_consent` and redirects to `redirect_uri` with the returned parameters."""
 
+    @abstractmethod
     def simulate_consent(self, *, shop_name: str = "", seller_key: str = "") -> dict[str, str]:
         """Authorize a simulated shop: the query parameters the platform would append to
         the redirect (a fresh single-use `code`, plus `shop_id` for Shopee, …). The same
         `seller_key` (who logs in on the platform; else the shop name) authorizes the same shop
         again, as on the real platforms, where a shop's id never changes."""
-        raise NotImplementedError
 
+    @abstractmethod
     def simulate_order(self, *, shop_id: str, lines: list[tuple[str, int]], buyer_name: str = "") -> str:
         """A buyer orders on the platform: `lines` = [(external item id, quantity)]. The platform's
         stock goes down, the order is stored and a signed push is queued for our webhook.
         Returns the platform's order id. ChannelError when an item is unknown or out of stock."""
-        raise NotImplementedError
 
+    @abstractmethod
     def simulate_cancel(self, *, shop_id: str, external_order_id: str) -> None:
         """The buyer cancels on the platform; a push is queued."""
-        raise NotImplementedError
 
+    @abstractmethod
     def deliver_pushes(self) -> int:
         """POST every queued push to the webhook URL, signed as the platform signs; a push that
         does not get a 2xx stays queued (retried on the next call, up to the platform's limit).
         Returns how many were delivered."""
-        raise NotImplementedError

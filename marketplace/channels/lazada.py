@@ -60,6 +60,7 @@ from marketplace.channels.base import (
     StockUpdate,
     TokenSet,
 )
+from marketplace.channels.simstate import deliver_signed_pushes
 
 DEFAULT_API_URL = "https://api.lazada.co.id/rest"
 DEFAULT_AUTH_URL = "https://auth.lazada.com/rest"
@@ -642,45 +643,22 @@ class LazadaPlatform:
         """POST every due push to `webhook_url`, signed. Only HTTP 200 within 500 ms
         acknowledges; otherwise the push is retried 30 min later, at most 12 times, then dropped.
         `force`: ignore the schedule (try every queued push now). Returns how many were acked."""
-        if not webhook_url:
-            return 0
-        delivered = 0
-        own = client is None
-        client = client or httpx.Client(timeout=PUSH_ACK_SECONDS)
-        try:
-            for key, push in self.state.all("push"):
-                if not force and push["next_at"] > self.now():
-                    continue
-                body = push["body"].encode()
-                headers = {
-                    "Content-Type": "application/json",
-                    "Authorization": push_signature(self.app_key, self.app_secret, body),
-                }
-                started = time.monotonic()
-                try:
-                    response = client.post(webhook_url, content=body, headers=headers)
-                    acked = response.status_code == 200 and time.monotonic() - started <= PUSH_ACK_SECONDS
-                except httpx.HTTPError:
-                    acked = False
-                if acked:
-                    self.state.delete("push", key)
-                    delivered += 1
-                    if self.duplicate_pushes:
-                        try:  # a duplicate is Lazada's business; whatever we answer changes nothing
-                            client.post(webhook_url, content=body, headers=headers)
-                        except httpx.HTTPError:
-                            pass
-                    continue
-                push["attempts"] += 1
-                if push["attempts"] > PUSH_MAX_RETRIES:
-                    self.state.delete("push", key)  # Lazada gives up after 12 retries
-                else:
-                    push["next_at"] = self.now() + PUSH_RETRY_SECONDS
-                    self.state.put("push", key, push)
-        finally:
-            if own:
-                client.close()
-        return delivered
+
+        def next_retry(push: dict) -> float | None:
+            push["attempts"] += 1
+            return None if push["attempts"] > PUSH_MAX_RETRIES else PUSH_RETRY_SECONDS  # 12 retries, then gone
+
+        return deliver_signed_pushes(
+            self.state,
+            webhook_url,
+            now=self.now(),
+            sign=lambda body: push_signature(self.app_key, self.app_secret, body),
+            ack_seconds=PUSH_ACK_SECONDS,
+            next_retry=next_retry,
+            force=force,
+            client=client,
+            duplicate=self.duplicate_pushes,
+        )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Callable
 from typing import Any
 
 
@@ -83,3 +84,63 @@ class DbState:
 
     def all(self, kind: str) -> list[tuple[str, dict[str, Any]]]:
         return list(self._rows().filter(kind=kind).order_by("created_at", "id").values_list("key", "data"))
+
+
+def deliver_signed_pushes(
+    state: Any,
+    webhook_url: str,
+    *,
+    now: float,
+    sign: Callable[[bytes], str],
+    ack_seconds: float,
+    next_retry: Callable[[dict[str, Any]], float | None],
+    force: bool = False,
+    client: Any = None,
+    duplicate: bool = False,
+) -> int:
+    """POST every due queued push ("push" objects: {body, next_at, …}) to `webhook_url` with
+    `Authorization: sign(body)`, as a platform delivers its webhooks. Only HTTP 200 within
+    `ack_seconds` acknowledges (the push is dropped from the queue); otherwise `next_retry(push)`
+    says how many seconds until the next try (it may count attempts in `push`), or None when the
+    platform gives up. `duplicate`: send each acknowledged push twice (platforms do). `force`:
+    ignore the schedule. Returns how many were acknowledged."""
+    import time
+
+    import httpx
+
+    if not webhook_url:
+        return 0
+    delivered = 0
+    own = client is None
+    client = client or httpx.Client(timeout=ack_seconds)
+    try:
+        for key, push in state.all("push"):
+            if not force and push["next_at"] > now:
+                continue
+            body = push["body"].encode()
+            headers = {"Content-Type": "application/json", "Authorization": sign(body)}
+            started = time.monotonic()
+            try:
+                response = client.post(webhook_url, content=body, headers=headers)
+                acked = response.status_code == 200 and time.monotonic() - started <= ack_seconds
+            except httpx.HTTPError:
+                acked = False
+            if acked:
+                state.delete("push", key)
+                delivered += 1
+                if duplicate:
+                    try:  # a duplicate is the platform's doing; our answer changes nothing
+                        client.post(webhook_url, content=body, headers=headers)
+                    except httpx.HTTPError:
+                        pass
+                continue
+            wait = next_retry(push)
+            if wait is None:
+                state.delete("push", key)
+            else:
+                push["next_at"] = now + wait
+                state.put("push", key, push)
+    finally:
+        if own:
+            client.close()
+    return delivered

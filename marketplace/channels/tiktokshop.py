@@ -68,6 +68,7 @@ from marketplace.channels.base import (
     StockUpdate,
     TokenSet,
 )
+from marketplace.channels.simstate import deliver_signed_pushes
 
 PLATFORM = "tokopedia"
 DEFAULT_API_URL = "https://open-api.tiktokglobalshop.com"
@@ -685,42 +686,24 @@ class TikTokShopPlatform:
         if not webhook_url:
             return 0
         self.sweep_audits()
-        delivered = 0
-        own = client is None
-        client = client or httpx.Client(timeout=PUSH_ACK_SECONDS)
-        try:
-            for key, push in self.state.all("push"):
-                if not force and push["next_at"] > self.now():
-                    continue
-                body = push["body"].encode()
-                headers = {
-                    "Content-Type": "application/json",
-                    "Authorization": push_signature(self.app_key, self.app_secret, body),
-                }
-                started = time.monotonic()
-                try:
-                    response = client.post(webhook_url, content=body, headers=headers)
-                    acked = response.status_code == 200 and time.monotonic() - started <= PUSH_ACK_SECONDS
-                except httpx.HTTPError:
-                    acked = False
-                if acked:
-                    self.state.delete("push", key)
-                    delivered += 1
-                    if self.duplicate_pushes:
-                        try:  # a duplicate is the platform's doing; our answer changes nothing
-                            client.post(webhook_url, content=body, headers=headers)
-                        except httpx.HTTPError:
-                            pass
-                elif push["retries"] >= len(PUSH_RETRY_SECONDS):
-                    self.state.delete("push", key)  # the 4th retry failed: TikTok Shop stops
-                else:
-                    push["next_at"] = self.now() + PUSH_RETRY_SECONDS[push["retries"]]
-                    push["retries"] += 1
-                    self.state.put("push", key, push)
-        finally:
-            if own:
-                client.close()
-        return delivered
+
+        def next_retry(push: dict) -> float | None:
+            if push["retries"] >= len(PUSH_RETRY_SECONDS):
+                return None  # the 4th retry failed: TikTok Shop stops
+            push["retries"] += 1
+            return PUSH_RETRY_SECONDS[push["retries"] - 1]
+
+        return deliver_signed_pushes(
+            self.state,
+            webhook_url,
+            now=self.now(),
+            sign=lambda body: push_signature(self.app_key, self.app_secret, body),
+            ack_seconds=PUSH_ACK_SECONDS,
+            next_retry=next_retry,
+            force=force,
+            client=client,
+            duplicate=self.duplicate_pushes,
+        )
 
 
 # ---------------------------------------------------------------------------------------------
