@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run run-scaled serve reconcile test lint format bench-search bench-relevance bench-pages bench-checkout bench-webhooks bench-throughput bench-media bench-lighthouse bench-whatsapp bench-servers bench-checkout-floor bench-channels bench-ai-stream clean-db
+.PHONY: run run-scaled serve reconcile test lint format bench-search bench-relevance bench-pages bench-checkout bench-webhooks bench-throughput bench-media bench-lighthouse bench-whatsapp bench-servers bench-checkout-floor bench-channels bench-ai-stream bench-soak clean-db
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -78,7 +78,12 @@ bench-ai-stream: $(BIN)/.installed
 	$(BIN)/python bench/ai_stream.py
 
 bench-channels: $(BIN)/.installed
-	$(BIN)/python bench/channels.py
+	$(BIN)/python bench/sales_channels.py
+
+# A buyer mix under locust for 10 minutes (MINUTES=1 for a smoke run); locust is pinned in bench/requirements.txt.
+bench-soak: $(BIN)/.installed
+	$(BIN)/pip install --quiet -r bench/requirements.txt
+	$(BIN)/python bench/soak.py --minutes $(or $(MINUTES),10)
 
 clean-db:
 	rm -rf var/pgdata

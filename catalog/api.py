@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsSeller
 from catalog.listing_cache import listing_cache_get, listing_cache_set
-from catalog.search import product_search
+from catalog.search import RESULT_WINDOW, product_search
 from catalog.selectors import product_get_for_seller, product_list_for_seller
 from catalog.serializers import (
     ImageOutput,
@@ -146,7 +146,7 @@ class PublicProductSearchApi(APIView):
             sort=p["sort"],
         )
         count_key = "search-total:" + hashlib.sha1(repr(sorted(p.items())).encode(), usedforsecurity=False).hexdigest()
-        page = paginate(qs, **paging.validated_data, count_cache_key=count_key)
+        page = paginate(qs, **paging.validated_data, count_cache_key=count_key, max_results=RESULT_WINDOW)
         data = PublicProductOutput(page.items, many=True).data
         listing_cache_set(cache_key, {"data": data, "meta": page.meta})
         return envelope(data, meta=page.meta)

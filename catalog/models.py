@@ -93,6 +93,13 @@ class Product(models.Model):
                 condition=Q(status="active", deleted_at__isnull=True),
                 name="catalog_product_public_default",
             ),
+            # The home page's featured row (newest edits first): the few featured rows in order,
+            # instead of sorting all of them (20,000 at 1M products: 50 ms, bench/scale.py).
+            models.Index(
+                fields=["-updated_at"],
+                condition=Q(featured=True, status="active", deleted_at__isnull=True),
+                name="catalog_product_featured",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -34,10 +34,11 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import Coalesce
 
 from catalog.models import Product, ProductImage
+from tokoblitar.api.pagination import WINDOW_TOTAL
 
 SEARCH_CONFIG = "tokoblitar_id"
 # Trigram similarity for word corrections: "pecal"/"pecel" is 0.33, "sambel"/"sambal"
@@ -49,6 +50,12 @@ CORRECTIONS_PER_WORD = 3
 KNOWN_WORD_SIMILARITY = 0.35
 MAX_QUERY_WORDS = 8
 MAX_QUERY_LENGTH = 100
+# Public product lists serve the first RESULT_WINDOW results of any search or listing (like
+# Elasticsearch's max_result_window, or the marketplaces' last page): deeper pages are refused
+# and a larger total is reported as "1,000+". Relevance is ranked within a candidate window of
+# the same size per source, so ranking costs the same at 100k or 1M products (bench/scale.py):
+# ranking every match of "keripik" (75,000 rows at 1M) took 400 ms, counting them 450 ms.
+RESULT_WINDOW = 1000
 
 # Words that say nothing about the product (dropped once price phrases are taken out).
 STOPWORDS = frozenset(
@@ -177,6 +184,11 @@ def configure_connection(sender, connection, **kwargs) -> None:
     with connection.cursor() as cursor:
         # A placeholder until pg_trgm loads in this session; the module then adopts it.
         cursor.execute(f"SET pg_trgm.similarity_threshold = {SIMILARITY_THRESHOLD}")
+        # The relevance window (`_candidates`) takes the first matches of an unordered scan.
+        # A synchronized sequential scan starts where another session's scan of the same
+        # table is, so the window, and the pages cut from it, would change from one request
+        # to the next; from the table's first block they stay put while the rows do.
+        cursor.execute("SET synchronize_seqscans = off")
 
 
 def normalize_query(query: str | None) -> str:
@@ -298,12 +310,14 @@ class Expansion:
     """Raw tsqueries for a query: `wide` (typo neighbours included) finds, `strict` (the words
     as typed and their aliases; unknown words keep their neighbours) ranks; `store` asks for
     every word in the store name (weight B); `full` has every word, also those that cannot
-    filter (see _expand); `category_ids` are the categories the query names."""
+    filter (see _expand); `name` is `strict` in product names only (weight A);
+    `category_ids` are the categories the query names."""
 
     wide: str
     strict: str
     store: str
     full: str
+    name: str
     category_ids: list[uuid.UUID]
 
 
@@ -348,6 +362,7 @@ def _expand(words: list[str]) -> Expansion | None:
         strict=render({pos: strict[pos] for pos in required}),
         store=render(required, ":B"),
         full=render(wide),
+        name=render({pos: strict[pos] for pos in required}, ":A"),
         category_ids=categories,
     )
 
@@ -426,7 +441,18 @@ def product_search(
         qs = qs.filter(category_id__in=expansion.category_ids)
     elif expansion is not None:
         tsquery = SearchQuery(expansion.wide, config=SEARCH_CONFIG, search_type="raw")
-        qs = qs.filter(search_vector=tsquery).annotate(relevance=SearchRank(F("search_vector"), tsquery))
+        matches = qs.filter(search_vector=tsquery)
+        if sort == Sort.RELEVANCE and not parsed.cheap:
+            # The window's ids only: testing the tsquery again on the outer rows lets the
+            # planner, which underestimates ANDed words that always come together ("madu
+            # hutan"), scan every match instead of fetching the window's rows by key.
+            qs = qs.filter(pk__in=_candidates(qs, matches, expansion))
+            # The window's size is the capped total: the page query tells it (paginate reads
+            # it) and no COUNT runs.
+            qs = qs.annotate(**{WINDOW_TOTAL: Window(Count("pk"))})
+        else:
+            qs = matches
+        qs = qs.annotate(relevance=SearchRank(F("search_vector"), tsquery))
         ranked = True
         # Each tie-breaker only when it can differ between rows (each costs a per-row test).
         if len(parsed.words) > 1:
@@ -458,6 +484,26 @@ def product_search(
         return qs.order_by(*tie_breakers, "-relevance", "-created_at", "-id")
     # Relevance without a query (or a category named): featured first, then newest.
     return qs.order_by("-featured", "-created_at", "-id")
+
+
+def _candidates(base: QuerySet[Product], matches: QuerySet[Product], expansion: Expansion) -> QuerySet:
+    """The ids relevance ranks: RESULT_WINDOW + 1 matches (all of them when fewer), those whose
+    name has the words as typed (weight A) first, then the others (typo neighbours, store
+    names, descriptions).
+
+    `(name matches LIMIT n) UNION ALL (other matches LIMIT n) LIMIT n`: Postgres reads the
+    second part only when the first has fewer than n rows, and stops at n rows whatever the
+    number of matches. The parts cannot share a row, so the window holds exactly
+    min(matches, n) rows: its size is the capped total (WINDOW_TOTAL), and with fewer
+    matches than n the ranking is exact. Name matches first keep the strong matches in the
+    window when a word is common in descriptions ("kanigoro").
+    """
+    size = RESULT_WINDOW + 1
+    name = SearchQuery(expansion.name, config=SEARCH_CONFIG, search_type="raw")
+    # The name tsquery implies `wide`: testing it too would cost a second index pass.
+    strong = base.filter(search_vector=name).order_by().values("pk")[:size]
+    others = matches.exclude(search_vector=name).order_by().values("pk")[:size]
+    return strong.union(others, all=True)[:size]
 
 
 def _matches(name: str, raw_tsquery: str) -> tuple[str, Q]:

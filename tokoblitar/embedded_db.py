@@ -276,6 +276,33 @@ def _ensure_database(socket_dir: str, name: str) -> None:
                 pass  # another process created it between our check and create
 
 
+def shared_buffers_for_machine(total_ram_bytes: int) -> str:
+    """`shared_buffers` for the embedded server: 1/8 of the machine's memory, within 128 MB..2 GB.
+
+    initdb's 128 MB holds a tenth of a 1M-product catalogue (664 MB of rows, 560 MB of
+    indexes, bench/scale.py): every search then reads its rows from the OS cache, several
+    times slower. 1/8 stays modest beside the app, the worker and the browser on a laptop.
+    """
+    megabytes = max(128, min(2048, total_ram_bytes // 8 // 2**20))
+    return f"{megabytes}MB"
+
+
+def _tune_memory(socket_dir: str) -> None:
+    """Size the server's memory to the machine (ALTER SYSTEM, effective from its next start:
+    the server is shared by every process, so this one never restarts it)."""
+    import psutil
+    import psycopg
+
+    wanted = shared_buffers_for_machine(psutil.virtual_memory().total)
+    with psycopg.connect(host=socket_dir, user="postgres", dbname="postgres", autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT setting FROM pg_file_settings WHERE name = 'shared_buffers' AND sourcefile LIKE %s",
+            ["%postgresql.auto.conf"],
+        ).fetchone()
+        if row is None or row[0] != wanted:
+            conn.execute(f"ALTER SYSTEM SET shared_buffers = '{wanted}'")  # our own value: digits + MB
+
+
 def embedded_database_settings(var_dir: Path) -> dict:
     """Start (or join) the embedded server and answer a Django DATABASES entry."""
     pgdata = var_dir / "pgdata"
@@ -284,6 +311,7 @@ def embedded_database_settings(var_dir: Path) -> dict:
     socket_dir = str(info.socket_dir)
     name = os.environ.get("EMBEDDED_DB_NAME", DEFAULT_DB_NAME)
     _ensure_database(socket_dir, name)
+    _tune_memory(socket_dir)
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": name,

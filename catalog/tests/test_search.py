@@ -261,3 +261,78 @@ def test_listing_answers_are_reused_until_the_catalogue_changes(api_client, djan
     store.is_active = False
     store.save()
     assert api_client.get("/api/buyer/products", {"search": "wingko"}).json()["data"] == []
+
+
+# --- The result window (issue 17 item 4): bounded work whatever the catalogue size ---------
+
+
+@pytest.fixture
+def small_window(monkeypatch):
+    """A result window of 3 so a handful of rows exercises what 1,000 does at scale."""
+    import catalog.api
+    import catalog.search
+
+    monkeypatch.setattr(catalog.search, "RESULT_WINDOW", 3)
+    monkeypatch.setattr(catalog.api, "RESULT_WINDOW", 3)
+
+
+@pytest.fixture
+def many_keripik(shop):
+    # Inserted first, so they come first in an unordered scan: description-only matches.
+    for i in range(5):
+        catalog_product(shop, name=f"Rengginang Bawang {i}", price=10000 + i, description="Renyah seperti keripik")
+    catalog_product(shop, name="Keripik Tempe Pedas", price=20000)
+    catalog_product(shop, name="Keripik Pisang Manis", price=21000)
+    return shop
+
+
+@pytest.mark.django_db
+def test_total_above_the_window_is_a_lower_bound(api_client, many_keripik, small_window):
+    res = api_client.get(URL, {"search": "keripik"})
+    assert res.status_code == 200, res.json()
+    assert res.json()["meta"] == {"page": 1, "limit": 20, "total": 3, "total_exact": False}
+    assert len(res.json()["data"]) == 3
+    # Within the window the total is exact and the meta keeps SPEC's shape.
+    res = api_client.get(URL, {"search": "keripik pisang"})
+    assert res.json()["meta"] == {"page": 1, "limit": 20, "total": 1}
+
+
+@pytest.mark.django_db
+def test_name_matches_rank_first_even_when_scanned_last(api_client, many_keripik, small_window):
+    """Five description matches come first in the table; the window still holds both name matches."""
+    got = names(api_client.get(URL, {"search": "keripik"}))
+    assert got[:2] == ["Keripik Pisang Manis", "Keripik Tempe Pedas"]  # newest first among equals
+    assert all(name.startswith("Rengginang") for name in got[2:])
+
+
+@pytest.mark.django_db
+def test_the_window_is_the_same_on_every_request(api_client, many_keripik, small_window):
+    first = [names(api_client.get(URL, {"search": "keripik", "limit": 1, "page": p})) for p in (1, 2, 3)]
+    again = [names(api_client.get(URL, {"search": "keripik", "limit": 1, "page": p})) for p in (1, 2, 3)]
+    assert first == again
+    assert len({n for page in first for n in page}) == 3  # no row twice across pages
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang, text", [("id", "Hanya 3 hasil pertama"), ("en", "Only the first 3 results")])
+def test_a_page_past_the_window_is_refused(api_client, many_keripik, small_window, lang, text):
+    before = Product.objects.count()
+    res = api_client.get(URL, {"search": "keripik", "limit": 2, "page": 3}, HTTP_ACCEPT_LANGUAGE=lang)
+    assert res.status_code == 400
+    body = res.json()
+    assert body["meta"]["code"] == "page_out_of_range"
+    assert text in body["error"]
+    assert Product.objects.count() == before
+    # The last page inside the window answers, short at the window's edge.
+    assert len(names(api_client.get(URL, {"search": "keripik", "limit": 2, "page": 2}))) == 1
+    # Listings and sorted searches have the same window.
+    assert api_client.get(URL, {"sort": "newest", "limit": 3, "page": 1}).json()["meta"]["total_exact"] is False
+    assert api_client.get(URL, {"sort": "newest", "limit": 3, "page": 2}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_default_window_serves_fifty_pages_of_twenty(api_client, catalogue):
+    assert api_client.get(URL, {"page": 50, "limit": 20}).status_code == 200
+    res = api_client.get(URL, {"page": 51, "limit": 20})
+    assert res.status_code == 400
+    assert res.json()["meta"]["code"] == "page_out_of_range"

@@ -1,4 +1,6 @@
-"""Sales-channel stock push benchmark (issue 14): `python bench/channels.py` (or `make bench-channels`).
+"""Sales-channel stock push benchmark (issue 14): `python bench/sales_channels.py` (or `make bench-channels`).
+
+Not named channels.py: a script in bench/ would shadow the `channels` package for every other bench.
 
 1. Own database (EMBEDDED_DB_NAME, default `tokoblitar_bench_channels`), migrated; the marketplace
    rows of earlier runs (connections, listings, simulator state, queued tasks) are cleared.
@@ -353,7 +355,7 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one linear benchmark script
     ratio_all = f"{3 * total_changes / pushes_total if pushes_total else 0:.1f} (3 × {total_changes} ÷ {pushes_total})"
     timed_out = "" if settled_ok else " (TIMED OUT)"
     command = (
-        f".venv/bin/python bench/channels.py --products {args.products} --changes {args.changes} "
+        f".venv/bin/python bench/sales_channels.py --products {args.products} --changes {args.changes} "
         f"--group {args.group} --take-share {args.take_share}"
     )
     rows = "\n".join(
