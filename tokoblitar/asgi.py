@@ -2,9 +2,11 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tokoblitar.settings")
+
+from tokoblitar.asgi_handler import get_asgi_application  # noqa: E402
+
+# Django's handler with the middleware run in the request's thread (tokoblitar/asgi_handler.py).
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs settings loaded)

@@ -1,4 +1,4 @@
-"""A browser that goes away mid-stream stops the model call (Django's ASGI handler, as served)."""
+"""A browser that goes away mid-stream stops the model call (our ASGI handler, as served)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import json
 
 import pytest
 from asgiref.sync import async_to_sync
-from django.core.asgi import get_asgi_application
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
 from accounts.services import user_issue_token
 from assistant.llm import STREAM_LOG
 from assistant.models import ChatMessage
+from tokoblitar.asgi_handler import get_asgi_application
 
 pytestmark = pytest.mark.django_db
 
