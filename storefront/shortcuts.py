@@ -22,12 +22,17 @@ def safe_next(request: HttpRequest, candidate: str | None, default: str = "/") -
 class PageWindow:
     """One page of a queryset without COUNT(*): fetch limit+1 rows to know if more exist.
 
-    A COUNT over 100k full-text matches costs more than the page itself."""
+    A COUNT over 100k full-text matches costs more than the page itself. With `max_results`
+    (public product lists: catalog.search.RESULT_WINDOW, as in the JSON API) only the first
+    that many rows are paged through: no "next" link past them, and a page beyond them is
+    empty without a query."""
 
-    def __init__(self, qs: Any, *, page: int, size: int = PAGE_SIZE):
+    def __init__(self, qs: Any, *, page: int, size: int = PAGE_SIZE, max_results: int | None = None):
         self.page = max(1, page)
         self.size = size
-        rows = list(qs[(self.page - 1) * size : self.page * size + 1])
+        start = (self.page - 1) * size
+        end = self.page * size + 1 if max_results is None else min(self.page * size + 1, max_results)
+        rows = list(qs[start:end]) if start < end else []
         self.has_next = len(rows) > size
         self.items = rows[:size]
         self.has_previous = self.page > 1

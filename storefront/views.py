@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from accounts.selectors import saved_address_get, saved_address_list
 from accounts.services import saved_address_create, saved_address_delete
-from catalog.search import Sort, product_search
+from catalog.search import RESULT_WINDOW, Sort, product_search
 from catalog.selectors import category_list
 from checkout import services as checkout_services
 from curation.selectors import active_banners, featured_product_list, featured_store_list
@@ -88,7 +88,7 @@ def search(request: HttpRequest) -> HttpResponse:
         max_price=params.get("max_price"),
         sort=params.get("sort") or Sort.RELEVANCE,
     )
-    window = PageWindow(results, page=params.get("page") or 1)
+    window = PageWindow(results, page=params.get("page") or 1, max_results=RESULT_WINDOW)
     querystring = request.GET.copy()
     querystring.pop("page", None)
     categories = list(category_list())

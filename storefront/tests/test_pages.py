@@ -260,3 +260,24 @@ def test_styled_500_page_needs_no_database():
     response = handler500(RequestFactory().get("/"))
     assert response.status_code == 500
     assert "Kembali ke beranda" in response.content.decode() and "app.css" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_search_page_stops_at_the_result_window(client, monkeypatch):
+    """Like the API, the search page pages through the first RESULT_WINDOW results only."""
+    import storefront.views
+    from catalog.tests.factories import catalog_product
+    from conftest import make_user
+
+    monkeypatch.setattr(storefront.views, "RESULT_WINDOW", 30)
+    store = make_user("seller").store
+    for i in range(40):
+        catalog_product(store, name=f"Keripik Tempe {i}", price=10000 + i)
+    first = client.get("/cari/", {"q": "keripik"})
+    assert first.status_code == 200
+    assert first.context["window"].has_next
+    second = client.get("/cari/", {"q": "keripik", "page": 2})
+    assert len(second.context["window"].items) == 6  # 30 - 24, not 16
+    assert not second.context["window"].has_next
+    past = client.get("/cari/", {"q": "keripik", "page": 3})
+    assert past.status_code == 200 and past.context["window"].items == []
