@@ -81,7 +81,9 @@ before): the window holds every match of most labelled queries, and name matches
 What is left: a search sorted by price or date over a broad word ("kopi", sort=price_asc: 50,000 matches at
 1M) is exact, so Postgres either walks the price index testing each row (fast when the cheap end matches,
 150-280 ms when it does not) or sorts every match (70-180 ms); no window applies without changing what
-"cheapest" means. These one or two shapes are the search p95 at 1M; the other searches are 25-60 ms there.
+"cheapest" means. In relevance order the slowest are a broad word with a filter that goes with it
+("keripik" in its own category: two large bitmaps ANDed before the window can stop) and two common words
+("bu sri"), 70-100 ms at 1M against 50-60 ms at 100k.
 """
 
 
