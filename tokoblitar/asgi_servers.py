@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 
-DEFAULT = "daphne"
+DEFAULT = "granian"
 APP = "tokoblitar.asgi:application"
 
 

@@ -448,7 +448,7 @@ WHATSAPP_SEND_MAX_ATTEMPTS = env.int("WHATSAPP_SEND_MAX_ATTEMPTS", default=5)
 WHATSAPP_SEND_BACKOFF_SECONDS = env.int("WHATSAPP_SEND_BACKOFF_SECONDS", default=5)
 
 # The ASGI server `make run` / `make serve` and the tests start (tokoblitar/asgi_servers.py).
-ASGI_SERVER = env.str("ASGI_SERVER", default="daphne")
+ASGI_SERVER = env.str("ASGI_SERVER", default="granian")
 # Sales channels (marketplace app). Each platform: live when its key is set, else the local
 # simulator (which checks signatures like the platform); <PLATFORM>_PROVIDER forces.
 # Shopee Open Platform v2 (providers-2.md section 3).

@@ -4,7 +4,7 @@ with more than one process has, on one machine.
 - `redis_url`: a real `redis-server` (Debian's package) on a free 127.0.0.1 port, empty, no
   persistence, stopped after the test. Missing binary: skipped with the reason, or a failure
   where REQUIRE_REDIS=1 (`.ci/run` installs it and sets that).
-- `scaled`: two daphne web processes and two task workers on the test database, all with
+- `scaled`: two web processes (tokoblitar/asgi_servers.py) and two task workers on the test database, all with
   REDIS_URL (so the Redis cache, rate-limit counters and channel layer) and rate limits on.
   Tests using it get `transactional_db`: what the test writes is visible to the processes.
 """
