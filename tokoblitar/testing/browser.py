@@ -1,8 +1,9 @@
 """Real-browser test fixtures (pytest plugin, registered in the root conftest).
 
 - `asgi_server`: the ASGI server (tokoblitar/asgi_servers.py) serving the project against the
-  test database (WebSockets work), on a free 127.0.0.1 port. Tests using it get `transactional_db`, so what the test writes
-  is committed and visible to the server process, and vice versa.
+  test database (WebSockets work), on a free 127.0.0.1 port. Tests using it get
+  `transactional_db`, so what the test writes is committed and visible to the server process,
+  and vice versa.
 - `task_worker`: `manage.py db_worker` against the same database (payment follow-ups,
   shipment booking) for tests that need background work to happen.
 - `browser` / `page`: headless Debian Chromium via Playwright at a 390×844 phone viewport;
