@@ -9,7 +9,7 @@ with rate limits off, driven by locust (headless, bounded in time and users, 127
    out (10,000,000 each) for checkout; `--buyers` buyer accounts with one known password.
 2. Static files collected (DEBUG off serves the hashed manifest), then the web server and the
    task worker exactly as `make run` starts them (`tokoblitar.supervisor.app_children`: the
-   ASGI server of `tokoblitar.asgi_servers`, daphne by default, and `python -m tokoblitar.worker
+   ASGI server of `tokoblitar.asgi_servers` (`ASGI_SERVER`), and `python -m tokoblitar.worker
    --interval 0.5`) as subprocesses on 127.0.0.1, DEBUG off, ALLOW_SIMULATORS=true,
    RATELIMIT_ENABLE=false, payment and shipping simulators, DB_POOL_MAX (default 20). Not
    supervised: a child that dies is reported, not restarted.
@@ -481,14 +481,17 @@ def main() -> int:  # noqa: C901, PLR0912, PLR0915 - one linear benchmark script
         verdict.append("processes died: " + "; ".join(died))
     if args.minutes < 10:
         verdict.append(f"a {args.minutes:g}-minute smoke run: the soak target is 10 minutes")
+    from tokoblitar.asgi_servers import DEFAULT as default_server
+
+    server_name = os.environ.get("ASGI_SERVER") or default_server
     body = f"""
 Run: {now_utc()} on {machine_info()}; load average before the run {load_before}
 (the 2 cores are shared with the load generator and any other work on the machine).
 Command: `make bench-soak` (= `{command}`); database `{db_name}` (embedded PostgreSQL; `seed_demo`
 shops + `seed_bench` catalogue of {args.products} products / {args.stores} stores + one soak store whose
 {len(prepared["data"]["buy"])} products hold {BUY_STOCK:,} units each).
-Server: ONE web process and ONE task worker exactly as `make run` starts them (`app_children`: the default
-ASGI server, `python -m tokoblitar.worker --interval 0.5`), on 127.0.0.1, DEBUG off, ALLOW_SIMULATORS=true,
+Server: ONE web process and ONE task worker exactly as `make run` starts them (`app_children`: {server_name}
+(`ASGI_SERVER`), `python -m tokoblitar.worker --interval 0.5`), on 127.0.0.1, DEBUG off, ALLOW_SIMULATORS=true,
 RATELIMIT_ENABLE=false, payment and shipping simulators, DB_POOL_MAX={env["DB_POOL_MAX"]}.
 Load: locust {_locust_version()} headless, {args.users} signed-in buyers (spawned {args.spawn_rate:g}/s), 1–3 s
 think time, for {duration} s (`--stop-timeout 30`: journeys in flight finish). Mix per pick (weights):
