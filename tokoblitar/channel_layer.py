@@ -44,6 +44,10 @@ class _InstanceDatabaseLayer(DatabaseLayer):
                     conninfo=psycopg.conninfo.make_conninfo(conninfo="", **db_params),
                     open=False,
                     configure=configure,
+                    # A pooled connection the server dropped (restart, failover, a terminated
+                    # backend) is found and replaced when handed out, instead of failing the
+                    # push that gets it (psycopg_pool's documented check, one round trip).
+                    check=psycopg_pool.AsyncConnectionPool.check_connection,
                     **{"min_size": 1, "max_size": 4, **self.psycopg_options},
                 )
                 await pool.open(wait=True)
