@@ -33,6 +33,28 @@ def _clean_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _steady_ratelimit_window(monkeypatch):
+    """Pin django-ratelimit's clock to the test's start.
+
+    The library counts in fixed windows that begin at a key-dependent second, so a test making
+    N slow requests (password hashing on a loaded CI machine) could straddle a boundary, see
+    the count restart and get 400 where 429 is due: a flaky test, not a bug. Server processes
+    started by a test keep the real clock."""
+    import time
+
+    import django_ratelimit.core
+
+    start = int(time.time())
+
+    class _PinnedClock:
+        @staticmethod
+        def time() -> float:
+            return float(start)
+
+    monkeypatch.setattr(django_ratelimit.core, "time", _PinnedClock)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _channel_layer_on_test_db(django_db_setup):
     # The Postgres channel layer's settings name the dev database; tests push through theirs.
