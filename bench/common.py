@@ -6,7 +6,8 @@ bench/ itself on sys.path: bench/webhooks.py would shadow the `webhooks` app).
 - `machine_info()`: CPU model, cores, Python and PostgreSQL-independent facts for the report.
 - `percentile(values, p)`: nearest-rank percentile (p in 0..100) of a list of numbers.
 - `free_port()`: a free TCP port on 127.0.0.1 for a server under test.
-- `bench_server(env, ready_urls)`: a daphne subprocess on a free 127.0.0.1 port, waited on
+- `bench_server(env, ready_urls, server_name)`: an ASGI server subprocess (daphne unless named) on
+  a free 127.0.0.1 port, waited on
   until every ready URL answers 200, stopped on exit (a context manager yielding port, process).
 - `write_section(title, body)`: replace (or append) the `## <title>` section of
   bench/RESULTS.md, leaving the other benchmarks' sections untouched.
@@ -21,7 +22,6 @@ import platform
 import re
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -96,11 +96,17 @@ def _wait_ready(port: int, proc: subprocess.Popen, ready_urls: tuple[str, ...], 
 
 
 @contextmanager
-def bench_server(env: dict[str, str], ready_urls: tuple[str, ...]) -> Iterator[tuple[int, subprocess.Popen]]:
-    """The real ASGI app under daphne, as `make run` serves it, on a free loopback port."""
+def bench_server(
+    env: dict[str, str], ready_urls: tuple[str, ...], server_name: str = "daphne"
+) -> Iterator[tuple[int, subprocess.Popen]]:
+    """The real ASGI app on a free loopback port, one process, under `server_name` (daphne,
+    uvicorn or granian: tokoblitar.asgi_servers; the benches recorded before granian became
+    the default ran on daphne, and keep it unless they ask)."""
+    from tokoblitar.asgi_servers import server_argv
+
     port = free_port()
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and module, fixed arguments
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "tokoblitar.asgi:application"],
+        server_argv("127.0.0.1", port, server_name),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

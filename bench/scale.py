@@ -7,7 +7,8 @@ different days.
 1. Each size has its own database (`tokoblitar_bench` for 100k / 500 stores, the default of
    bench/search.py; `tokoblitar_bench_1m` for 1M / 5,000 stores). Each is migrated and filled
    by `manage.py seed_bench` in a subprocess when missing; the seed time is reported when it ran.
-2. For each size in turn, the real ASGI app (daphne, DEBUG off, rate limits off, listing
+2. For each size in turn, the real ASGI app (the default server, granian, unless --server; DEBUG
+   off, rate limits off, listing
    micro-cache and cached totals off, so every request runs its SQL) is started on a free
    127.0.0.1 port; one keep-alive client makes 2 warm-up passes, then `--rounds` timed passes
    over the search queries of bench/search.py and a set of listings (newest, category,
@@ -34,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import bench_server, machine_info, now_utc, percentile, write_section  # noqa: E402
 from bench.search import QUERIES  # noqa: E402
+from tokoblitar.asgi_servers import DEFAULT  # noqa: E402
 
 SEARCH_URLS = [f"/api/buyer/products?{urlencode(params)}" for kind, params in QUERIES if "search" in params]
 # Relevance order (the default) vs an explicit sort by price or date.
@@ -154,6 +156,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--sizes", default="100000:500,1000000:5000", help="products:stores,...")
     parser.add_argument("--no-write", action="store_true", help="print only, do not touch RESULTS.md")
+    parser.add_argument("--server", default=DEFAULT, help="daphne, uvicorn or granian (default: the app's default)")
     args = parser.parse_args()
 
     sizes = [tuple(int(x) for x in part.split(":")) for part in args.sizes.split(",")]
@@ -169,7 +172,7 @@ def main() -> int:
         listing.append(f"/api/buyer/products?{urlencode({'store': slug})}")
         pages = ["/", f"/store/{slug}/"]
         urls = SEARCH_URLS + listing + pages
-        with bench_server(db_env(db_name), ("/api/buyer/products?limit=1",)) as (port, _server):
+        with bench_server(db_env(db_name), ("/api/buyer/products?limit=1",), args.server) as (port, _server):
             timings = time_urls(port, urls, args.rounds)
         results.append(
             {
@@ -220,9 +223,10 @@ def main() -> int:
     )
     body = f"""
 Run: {now_utc()} on {machine_info()}; load average before the run {load_before}.
-Command: `make bench-scale` (= `.venv/bin/python bench/scale.py --rounds {args.rounds} --sizes {args.sizes}`).
+Command: `make bench-scale` (= `.venv/bin/python bench/scale.py --rounds {args.rounds} --sizes {args.sizes} \
+--server {args.server}`).
 Catalogues: {seeds}.
-Server: daphne subprocess on 127.0.0.1 per size, one after the other, DEBUG off, RATELIMIT_ENABLE=false,
+Server: {args.server} subprocess on 127.0.0.1 per size, one after the other, DEBUG off, RATELIMIT_ENABLE=false,
 PUBLIC_LISTING_CACHE_SECONDS=0 and LARGE_TOTAL_CACHE_SECONDS=0 (every request runs its SQL, totals included),
 DB_POOL_MAX=8; one keep-alive client, {args.rounds} timed passes after 2 warm-up passes. Time is the full response.
 Search = the {len(SEARCH_URLS)} queries of bench/search.py that have words; listing = newest, three categories with

@@ -112,6 +112,41 @@ class Product(models.Model):
         return self.deleted_at is None and self.status == Product.Status.ACTIVE and self.store.is_active
 
 
+class ProductSearchEntry(models.Model):
+    """The search index: one row per public product (active, not deleted, in an active store).
+
+    Written only by database triggers (migration 0011), so ORM saves, admin edits, COPY bulk
+    loads, soft deletes and store suspensions keep it exact inside the same transaction; the
+    application never writes it. `document` is the product's `search_vector` (name A, store
+    name B, description C). Text searches read this table instead of `catalog_product`:
+    its rows are about a third narrower (no description, slug, stock...) and hold only what
+    buyers may see, so a search needs no store join and scans fewer pages
+    (bench/RESULTS.md, "A million products").
+    """
+
+    product = models.OneToOneField(Product, primary_key=True, on_delete=models.CASCADE, related_name="search_entry")
+    store_id = models.UUIDField()
+    category_id = models.UUIDField(null=True)
+    price = models.PositiveBigIntegerField()  # rupiah
+    created_at = models.DateTimeField()
+    document = SearchVectorField()
+
+    class Meta:
+        db_table = "catalog_search_entry"
+        indexes = [
+            GinIndex(fields=["document"], name="catalog_search_document"),
+            # The sorts of catalog.search.Sort, each in its exact order, so a sorted search can
+            # walk the index and stop at a page.
+            models.Index(fields=["price", "-created_at", "-product"], name="catalog_search_price_asc"),
+            models.Index(fields=["-price", "-created_at", "-product"], name="catalog_search_price_desc"),
+            models.Index(fields=["-created_at", "-product"], name="catalog_search_newest"),
+            models.Index(fields=["store_id"], name="catalog_search_store"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.product_id)
+
+
 class ProductSlugHistory(models.Model):
     """A slug a product had before a rename: `/p/<store>/<old>/` answers a 301 to the current
     address. Keyed by store (not its slug), so it survives the store changing address too."""

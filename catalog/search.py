@@ -36,8 +36,9 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import Coalesce
+from django.db.models.query import ModelIterable
 
-from catalog.models import Product, ProductImage
+from catalog.models import Product, ProductImage, ProductQuerySet
 from tokoblitar.api.pagination import WINDOW_TOTAL
 
 SEARCH_CONFIG = "tokoblitar_id"
@@ -56,6 +57,10 @@ MAX_QUERY_LENGTH = 100
 # the same size per source, so ranking costs the same at 100k or 1M products (bench/scale.py):
 # ranking every match of "keripik" (75,000 rows at 1M) took 400 ms, counting them 450 ms.
 RESULT_WINDOW = 1000
+# A search sorted by price or date over a broad word first walks the sort's index for at most
+# this many rows (filters applied, words tested per row): when they hold the page, it is the
+# exact answer without reading every match (bench/scale.py).
+SORTED_WALK_ROWS = 5000
 
 # Words that say nothing about the product (dropped once price phrases are taken out).
 STOPWORDS = frozenset(
@@ -468,22 +473,35 @@ def product_search(
     tie_breakers = [f"-{name}" for name, _condition in ranking]
 
     if sort == Sort.NEWEST:
-        return qs.order_by("-created_at", "-id")
-    if sort == Sort.PRICE_ASC:
-        return qs.order_by("price", "-created_at", "-id")
-    if sort == Sort.PRICE_DESC:
-        return qs.order_by("-price", "-created_at", "-id")
-    if parsed.cheap:
+        qs = qs.order_by("-created_at", "-id")
+    elif sort == Sort.PRICE_ASC:
+        qs = qs.order_by("price", "-created_at", "-id")
+    elif sort == Sort.PRICE_DESC:
+        qs = qs.order_by("-price", "-created_at", "-id")
+    elif parsed.cheap:
         # "kopi murah": the products matching as typed, cheapest first. Coalesce hides the
         # price index from the planner: walking it in price order while testing the tsquery
         # row by row reads thousands of cheaper non-matching rows (~90 ms at 100k) where
         # sorting the few thousand matches costs ~10 ms.
         typed = [t for t in tie_breakers if t != "-store_match"]
-        return qs.order_by(*typed, Coalesce("price", 0), "-created_at", "-id")
-    if ranked:
-        return qs.order_by(*tie_breakers, "-relevance", "-created_at", "-id")
-    # Relevance without a query (or a category named): featured first, then newest.
-    return qs.order_by("-featured", "-created_at", "-id")
+        qs = qs.order_by(*typed, Coalesce("price", 0), "-created_at", "-id")
+    elif ranked:
+        qs = qs.order_by(*tie_breakers, "-relevance", "-created_at", "-id")
+    else:
+        # Relevance without a query (or a category named): featured first, then newest.
+        return qs.order_by("-featured", "-created_at", "-id")
+    if not ranked:
+        return qs
+    plan = _SearchPlan(
+        expansion=expansion,
+        tie_breakers=tuple(name for name, _condition in ranking),
+        sort=sort if sort in (Sort.NEWEST, Sort.PRICE_ASC, Sort.PRICE_DESC) else ("cheap" if parsed.cheap else sort),
+        category=category,
+        store=store,
+        min_price=min_price,
+        max_price=max_price,
+    )
+    return TextSearchQuerySet.with_plan(qs, plan)
 
 
 def _candidates(base: QuerySet[Product], matches: QuerySet[Product], expansion: Expansion) -> QuerySet:
@@ -508,3 +526,222 @@ def _candidates(base: QuerySet[Product], matches: QuerySet[Product], expansion: 
 
 def _matches(name: str, raw_tsquery: str) -> tuple[str, Q]:
     return name, Q(search_vector=SearchQuery(raw_tsquery, config=SEARCH_CONFIG, search_type="raw"))
+
+
+# --- Pages of a text search, read from the search index table -----------------------------
+#
+# The QuerySet product_search returns is the reference form of a search (filters, ranking and
+# order in the ORM, over catalog_product). A page of it (a slice: paginate, PageWindow,
+# .first()) is read by one hand-written statement over `catalog_search_entry` instead, which
+# ranks the window in the same pass that finds it and joins products, stores and categories
+# for the page's rows only: at 1M products "batik" went from 27 to 10 ms of SQL. Both forms
+# order by the same keys (tie-breakers, ts_rank, created_at, id), and a test holds their
+# pages equal. Anything else (filter(), values(), count(), an unsliced list) runs the reference.
+
+_ENTRY = "catalog_search_entry"
+
+
+@dataclass(frozen=True)
+class _SearchPlan:
+    """What a text search's page is read with: the expanded tsqueries, the ranking tie-breakers
+    in order (names of `_matches` terms), the order (a Sort value or "cheap") and the filters
+    as product_search received them (slug or UUID; prices in int rupiah)."""
+
+    expansion: Expansion
+    tie_breakers: tuple[str, ...]
+    sort: str
+    category: str | None
+    store: str | None
+    min_price: int | None
+    max_price: int | None
+
+    def _tsquery(self, key: str) -> str:
+        return f"to_tsquery('{SEARCH_CONFIG}', %({key})s)"
+
+    def _params(self) -> dict:
+        e = self.expansion
+        return {"wide": e.wide, "strict": e.strict, "store": e.store, "full": e.full, "name": e.name}
+
+    def _filters(self, params: dict, alias: str = "e") -> str:
+        """SQL for the filters (" AND ..." terms on `alias`), their values added to `params`."""
+        clauses = []
+        if self.category:
+            category_id = _as_uuid(self.category)
+            if category_id:
+                params["category_id"] = category_id
+                clauses.append(f"{alias}.category_id = %(category_id)s")
+            else:
+                params["category_slug"] = self.category
+                clauses.append(
+                    f"{alias}.category_id IN (SELECT id FROM catalog_category WHERE slug = %(category_slug)s)"  # noqa: S608 - values are parameters
+                )
+        if self.store:
+            store_id = _as_uuid(self.store)
+            if store_id:
+                params["store_id"] = store_id
+                clauses.append(f"{alias}.store_id = %(store_id)s")
+            else:
+                params["store_slug"] = self.store
+                clauses.append(f"{alias}.store_id IN (SELECT id FROM stores_store WHERE slug = %(store_slug)s)")  # noqa: S608 - values are parameters
+        if self.min_price is not None:
+            params["min_price"] = self.min_price
+            clauses.append(f"{alias}.price >= %(min_price)s")
+        if self.max_price is not None:
+            params["max_price"] = self.max_price
+            clauses.append(f"{alias}.price <= %(max_price)s")
+        return "".join(f" AND {clause}" for clause in clauses)
+
+    def _tie_breakers(self, alias: str, names: tuple[str, ...]) -> list[str]:
+        key = {"store_match": "store", "all_words": "full", "typed_match": "strict"}
+        return [f"({alias}.document @@ {self._tsquery(key[name])}) DESC" for name in names]
+
+    def _order(self, alias: str, *, hide_index: bool = False) -> str:
+        """ORDER BY terms for the plan's sort over `alias` (which has document, price,
+        created_at, product_id). `hide_index` keeps the planner off the sort's index (the same
+        order, as expressions), for reading every match and sorting them."""
+        price = f"({alias}.price + 0)" if hide_index else f"{alias}.price"
+        created = f"({alias}.created_at + interval '0')" if hide_index else f"{alias}.created_at"
+        last = [f"{created} DESC", f"{alias}.product_id DESC"]
+        if self.sort == Sort.NEWEST:
+            return ", ".join(last)
+        if self.sort == Sort.PRICE_ASC:
+            return ", ".join([price, *last])
+        if self.sort == Sort.PRICE_DESC:
+            return ", ".join([f"{price} DESC", *last])
+        if self.sort == "cheap":
+            typed = tuple(name for name in self.tie_breakers if name != "store_match")
+            return ", ".join([*self._tie_breakers(alias, typed), f"{alias}.price", *last])
+        return ", ".join(
+            [*self._tie_breakers(alias, self.tie_breakers), f"ts_rank({alias}.document, {self._tsquery('wide')}) DESC"]
+            + [f"{alias}.created_at DESC", f"{alias}.product_id DESC"]
+        )
+
+    def page(self, cursor, offset: int, limit: int) -> list[tuple[uuid.UUID, int, float]]:
+        """[(product id, total, relevance)] for rows offset..offset+limit of the search, in order.
+
+        `total` is the search's size capped at RESULT_WINDOW + 1 (what paginate reports as
+        "1,000+"); relevance is ts_rank against the `wide` tsquery, as in the reference form.
+        One statement in relevance order; in a sort's order, an index walk first when the
+        search is broad (see SORTED_WALK_ROWS), then, when the walk could not fill the page,
+        every match read and sorted.
+        """
+        params = {**self._params(), "size": RESULT_WINDOW + 1, "offset": offset, "limit": limit}
+        filters = self._filters(params)
+        wide, name = self._tsquery("wide"), self._tsquery("name")
+        rank = f"ts_rank(w.document, {wide})"
+        if self.sort == Sort.RELEVANCE:
+            # The window of _candidates: name matches as typed first, then the others; each part
+            # stops at `size` rows, the second runs only when names do not fill the window.
+            cursor.execute(
+                f"""
+                WITH win AS (
+                    (SELECT e.product_id, e.created_at, e.document FROM {_ENTRY} e
+                      WHERE e.document @@ {name}{filters} LIMIT %(size)s)
+                    UNION ALL
+                    (SELECT e.product_id, e.created_at, e.document FROM {_ENTRY} e
+                      WHERE e.document @@ {wide} AND NOT e.document @@ {name}{filters} LIMIT %(size)s)
+                    LIMIT %(size)s
+                )
+                SELECT w.product_id, count(*) OVER (), {rank} FROM win w
+                 ORDER BY {self._order("w")} OFFSET %(offset)s LIMIT %(limit)s
+                """,  # noqa: S608 - constant SQL fragments; every value is a query parameter
+                params,
+            )
+            return cursor.fetchall()
+        total = (
+            f"(SELECT count(*) FROM (SELECT 1 FROM {_ENTRY} e WHERE e.document @@ {wide}{filters} LIMIT %(size)s) c)"  # noqa: S608 - values are parameters
+        )
+        rows: list = []
+        if self.sort != "cheap":
+            # The first SORTED_WALK_ROWS rows in the sort's order, tested for the words: when
+            # they hold the whole page, no later row can be on it, so the page is exact.
+            params["walk"] = SORTED_WALK_ROWS
+            cursor.execute(
+                f"""
+                SELECT w.product_id, {total}, {rank} FROM (
+                    SELECT e.product_id, e.price, e.created_at, e.document FROM {_ENTRY} e
+                     WHERE TRUE{filters} ORDER BY {self._order("e")} LIMIT %(walk)s
+                ) w
+                 WHERE w.document @@ {wide}
+                 ORDER BY {self._order("w")} OFFSET %(offset)s LIMIT %(limit)s
+                """,  # noqa: S608 - constant SQL fragments; every value is a query parameter
+                params,
+            )
+            rows = cursor.fetchall()
+            if len(rows) == limit or (rows and rows[0][1] <= offset + len(rows)):
+                return rows
+        # Every match, sorted (the walk ran past the page's last match, or the order begins with
+        # tie-breakers). The sort's index is hidden: walking it further could read the table.
+        cursor.execute(
+            f"""
+            SELECT w.product_id, {total}, {rank} FROM {_ENTRY} w
+             WHERE w.document @@ {wide}{self._filters(params, "w")}
+             ORDER BY {self._order("w", hide_index=True)} OFFSET %(offset)s LIMIT %(limit)s
+            """,  # noqa: S608 - constant SQL fragments; every value is a query parameter
+            params,
+        )
+        return cursor.fetchall()
+
+
+class _SearchPageIterable(ModelIterable):
+    """Products of a TextSearchQuerySet slice: the page's ids from the search index (one
+    statement), then those products with their store and category (one query), in order, each
+    with `relevance` and WINDOW_TOTAL set. Without a plan, Django's ModelIterable."""
+
+    def __iter__(self):
+        queryset = self.queryset
+        plan: _SearchPlan | None = getattr(queryset, "_search_plan", None)
+        query = queryset.query
+        if plan is None or query.high_mark is None:
+            yield from super().__iter__()
+            return
+        offset, limit = query.low_mark, query.high_mark - query.low_mark
+        if limit <= 0:
+            return
+        from django.db import connections
+
+        with connections[queryset.db].cursor() as cursor:
+            rows = plan.page(cursor, offset, limit)
+        if not rows:
+            return
+        products = (
+            Product.objects.using(queryset.db)
+            .select_related("store", "category")
+            .defer("search_vector", "store__description", "category__icon")
+            .in_bulk([row[0] for row in rows])
+        )
+        for product_id, total, relevance in rows:
+            product = products.get(product_id)
+            if product is None:  # deleted between the two statements
+                continue
+            product.relevance = relevance
+            setattr(product, WINDOW_TOTAL, total)
+            yield product
+
+
+class TextSearchQuerySet(ProductQuerySet):
+    """product_search's QuerySet for a text query: a slice of it is read from the search index
+    (_SearchPlan.page); every other use runs the reference SQL. Its rows carry WINDOW_TOTAL, so
+    paginate takes the total from the page."""
+
+    _search_plan: _SearchPlan | None = None
+
+    @classmethod
+    def with_plan(cls, queryset: QuerySet[Product], plan: _SearchPlan) -> TextSearchQuerySet:
+        clone = queryset._chain()
+        clone.__class__ = cls
+        clone._search_plan = plan
+        clone._iterable_class = _SearchPageIterable
+        return clone
+
+    @property
+    def rows_carry_total(self) -> bool:
+        return self._search_plan is not None
+
+    def __getitem__(self, k):
+        result = super().__getitem__(k)
+        # Only a slice keeps the plan: any other clone (filter, order_by...) may change the
+        # rows or their order, so it falls back to the reference SQL.
+        if isinstance(k, slice) and isinstance(result, TextSearchQuerySet):
+            result._search_plan = self._search_plan
+        return result

@@ -47,7 +47,8 @@ class Page:
 
 # An annotation a queryset may carry with the number of rows it has (each row repeats it:
 # COUNT(*) OVER ()), e.g. catalog.search's relevance window: paginate reads it from the page
-# instead of running a COUNT.
+# instead of running a COUNT. A queryset whose `rows_carry_total` is true sets it on its rows
+# another way (catalog.search.TextSearchQuerySet).
 WINDOW_TOTAL = "window_total"
 
 
@@ -97,7 +98,7 @@ def paginate(
         )
     # The last page inside the window may be short: it stops at the window's edge.
     end = offset + limit if max_results is None else min(offset + limit, max_results)
-    if WINDOW_TOTAL in queryset.query.annotations:
+    if WINDOW_TOTAL in queryset.query.annotations or getattr(queryset, "rows_carry_total", False):
         items = list(queryset[offset:end])
         total = getattr(items[0], WINDOW_TOTAL) if items else _count(queryset, max_results)
     else:
