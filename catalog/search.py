@@ -33,12 +33,13 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 
-from catalog.models import Product, ProductImage, ProductQuerySet
+from catalog.models import Category, Product, ProductImage, ProductQuerySet
+from stores.models import Store
 from tokoblitar.api.pagination import WINDOW_TOTAL
 
 SEARCH_CONFIG = "tokoblitar_id"
@@ -685,8 +686,9 @@ class _SearchPlan:
 
 class _SearchPageIterable(ModelIterable):
     """Products of a TextSearchQuerySet slice: the page's ids from the search index (one
-    statement), then those products with their store and category (one query), in order, each
-    with `relevance` and WINDOW_TOTAL set. Without a plan, Django's ModelIterable."""
+    statement, two or three for a sorted search), then those products with their store and
+    category (one statement), in order, each with `relevance` and WINDOW_TOTAL set. Without a
+    plan, Django's ModelIterable."""
 
     def __iter__(self):
         queryset = self.queryset
@@ -698,18 +700,9 @@ class _SearchPageIterable(ModelIterable):
         offset, limit = query.low_mark, query.high_mark - query.low_mark
         if limit <= 0:
             return
-        from django.db import connections
-
         with connections[queryset.db].cursor() as cursor:
             rows = plan.page(cursor, offset, limit)
-        if not rows:
-            return
-        products = (
-            Product.objects.using(queryset.db)
-            .select_related("store", "category")
-            .defer("search_vector", "store__description", "category__icon")
-            .in_bulk([row[0] for row in rows])
-        )
+            products = _page_products(cursor, queryset.db, [row[0] for row in rows]) if rows else {}
         for product_id, total, relevance in rows:
             product = products.get(product_id)
             if product is None:  # deleted between the two statements
@@ -717,6 +710,80 @@ class _SearchPageIterable(ModelIterable):
             product.relevance = relevance
             setattr(product, WINDOW_TOTAL, total)
             yield product
+
+
+# The columns a page's products are read with: product_search's select_related("store",
+# "category") and defer("search_vector", "store__description", "category__icon").
+_PAGE_MODELS = (
+    ("p", Product, {"search_vector"}),
+    ("s", Store, {"description"}),
+    ("c", Category, {"icon"}),
+)
+
+
+def _page_products(cursor, db: str, ids: list[uuid.UUID]) -> dict[uuid.UUID, Product]:
+    """{id: Product} for a page's ids, each with its store and category cached, as
+    `Product.objects.select_related(...).defer(...).in_bulk(ids)` would give, from one
+    hand-written statement: the ORM's query building and row handling cost 5-8 ms a page,
+    the statement under 1 ms (bench/RESULTS.md, "A million products")."""
+    fields = [
+        (alias, model, [f for f in model._meta.concrete_fields if f.name not in skip])
+        for alias, model, skip in _PAGE_MODELS
+    ]
+    columns = ", ".join(f'{alias}."{f.column}"' for alias, _model, model_fields in fields for f in model_fields)
+    cursor.execute(
+        f"""
+        SELECT {columns} FROM catalog_product p
+          JOIN stores_store s ON s.id = p.store_id
+          LEFT JOIN catalog_category c ON c.id = p.category_id
+         WHERE p.id = ANY(%s)
+        """,  # noqa: S608 - column names from the models; the ids are a parameter
+        [ids],
+    )
+    products: dict[uuid.UUID, Product] = {}
+    for row in cursor.fetchall():
+        start = 0
+        objects = []
+        for _alias, model, model_fields in fields:
+            values = row[start : start + len(model_fields)]
+            start += len(model_fields)
+            # A product without a category has a row of NULLs for it (LEFT JOIN).
+            present = values[model_fields.index(model._meta.pk)] is not None
+            objects.append(model.from_db(db, [f.attname for f in model_fields], values) if present else None)
+        product, store, category = objects
+        Product.store.field.set_cached_value(product, store)
+        Product.category.field.set_cached_value(product, category)
+        products[product.pk] = product
+    _attach_images(cursor, db, products)
+    return products
+
+
+def _attach_images(cursor, db: str, products: dict[uuid.UUID, Product]) -> None:
+    """Each product's images, in first_image_prefetch's order, in its prefetch cache (so
+    `product.images.all()` runs no query and the QuerySet's own prefetch skips them)."""
+    fields = list(ProductImage._meta.concrete_fields)
+    columns = ", ".join(f'i."{f.column}"' for f in fields)
+    cursor.execute(
+        f"SELECT {columns} FROM catalog_productimage i WHERE i.product_id = ANY(%s) ORDER BY i.position, i.created_at",  # noqa: S608 - column names from the model
+        [list(products)],
+    )
+    names = [f.attname for f in fields]
+    by_product: dict[uuid.UUID, list[ProductImage]] = {pk: [] for pk in products}
+    for row in cursor.fetchall():
+        image = ProductImage.from_db(db, names, row)
+        ProductImage.product.field.set_cached_value(image, products[image.product_id])
+        by_product[image.product_id].append(image)
+    cache_name = Product.images.field.remote_field.cache_name
+    for pk, images in by_product.items():
+        # As Django's prefetch leaves it: the product's own images QuerySet, already evaluated
+        # (a further .filter() on it still narrows this product's images only).
+        # The filter is deferred as Django's related managers defer theirs (it is built only if
+        # the QuerySet is ever re-queried): building it for every product cost 4 ms a page.
+        cached = ProductImage.objects.using(db).all()
+        cached._defer_next_filter = True
+        cached = cached.filter(product_id=pk)
+        cached._result_cache, cached._prefetch_done = images, True
+        products[pk]._prefetched_objects_cache = {cache_name: cached}
 
 
 class TextSearchQuerySet(ProductQuerySet):

@@ -98,9 +98,13 @@ def paginate(
         )
     # The last page inside the window may be short: it stops at the window's edge.
     end = offset + limit if max_results is None else min(offset + limit, max_results)
-    if WINDOW_TOTAL in queryset.query.annotations or getattr(queryset, "rows_carry_total", False):
+    if getattr(queryset, "rows_carry_total", False) or WINDOW_TOTAL in queryset.query.annotations:
         items = list(queryset[offset:end])
-        total = getattr(items[0], WINDOW_TOTAL) if items else _count(queryset, max_results)
+        if items:
+            total = getattr(items[0], WINDOW_TOTAL)
+        else:
+            # An empty first page is an empty list; past it, the rows cannot tell how many.
+            total = 0 if offset == 0 else _count(queryset, max_results)
     else:
         total = _total(queryset, count_cache_key, max_results)
         items = list(queryset[offset:end]) if offset < total else []
