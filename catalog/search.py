@@ -30,7 +30,9 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, connections
@@ -407,25 +409,13 @@ def product_search(
     """Public products matching the filters, ordered by `sort`.
 
     `category` and `store` take a slug or a UUID. Every row carries `store` and
-    `category` (select_related) and its images (one prefetch query), so evaluating a
-    page costs a fixed number of queries (count, page, images). With a query each row
-    has `relevance` (unless the query names a category: then that category's listing),
-    and building the QuerySet runs one lexicon query (expand_query). Price words in the
-    query ("di bawah 100 ribu") narrow `min_price`/`max_price` (int rupiah), never widen them.
+    `category` (select_related) and its images (prefetched), so evaluating a page costs a
+    fixed number of queries. With a query each row has `relevance` (unless the query names
+    a category: then that category's listing), building the QuerySet runs one lexicon query
+    (expand_query), and a slice of it is read from the search index (TextSearchQuerySet).
+    Price words in the query ("di bawah 100 ribu") narrow `min_price`/`max_price` (int
+    rupiah), never widen them.
     """
-    qs = (
-        Product.objects.public()
-        .select_related("store", "category")
-        .prefetch_related(first_image_prefetch())
-        .defer("search_vector", "store__description", "category__icon")
-    )
-    if category:
-        category_id = _as_uuid(category)
-        qs = qs.filter(category_id=category_id) if category_id else qs.filter(category__slug=category)
-    if store:
-        store_id = _as_uuid(store)
-        qs = qs.filter(store_id=store_id) if store_id else qs.filter(store__slug=store)
-
     text = normalize_query(query)
     parsed = parse_query(text) if text else ParsedQuery()
     # Price words in the query narrow the explicit bounds, never widen them.
@@ -433,14 +423,56 @@ def product_search(
         min_price = max(min_price or 0, parsed.min_price)
     if parsed.max_price is not None:
         max_price = parsed.max_price if max_price is None else min(max_price, parsed.max_price)
-    if min_price is not None:
-        qs = qs.filter(price__gte=min_price)
-    if max_price is not None:
-        qs = qs.filter(price__lte=max_price)
+    expansion = _expand(parsed.words)
+    filters = {"category": category, "store": store, "min_price": min_price, "max_price": max_price}
+    if expansion is None or expansion.category_ids:
+        return _reference_search(text, parsed, expansion, filters, sort)
+    plan = _SearchPlan(
+        expansion=expansion,
+        tie_breakers=_tie_breakers(parsed, expansion),
+        sort=sort if sort in (Sort.NEWEST, Sort.PRICE_ASC, Sort.PRICE_DESC) else ("cheap" if parsed.cheap else sort),
+        **filters,
+    )
+    return TextSearchQuerySet.lazy(plan, partial(_reference_search, text, parsed, expansion, filters, sort))
+
+
+def _tie_breakers(parsed: ParsedQuery, expansion: Expansion) -> tuple[str, ...]:
+    """Names of the ranking's tie-breakers (each a `_matches` term), each only when it can differ
+    between rows (each costs a per-row test)."""
+    names = []
+    if len(parsed.words) > 1:
+        names.append("store_match")
+    if expansion.full != expansion.wide:
+        names.append("all_words")
+    if expansion.strict != expansion.wide:
+        names.append("typed_match")
+    return tuple(names)
+
+
+def _reference_search(
+    text: str, parsed: ParsedQuery, expansion: Expansion | None, filters: dict, sort: str
+) -> QuerySet[Product]:
+    """product_search as one ORM QuerySet over catalog_product (see product_search)."""
+    qs = (
+        Product.objects.public()
+        .select_related("store", "category")
+        .prefetch_related(first_image_prefetch())
+        .defer("search_vector", "store__description", "category__icon")
+    )
+    category, store = filters["category"], filters["store"]
+    if category:
+        category_id = _as_uuid(category)
+        qs = qs.filter(category_id=category_id) if category_id else qs.filter(category__slug=category)
+    if store:
+        store_id = _as_uuid(store)
+        qs = qs.filter(store_id=store_id) if store_id else qs.filter(store__slug=store)
+    if filters["min_price"] is not None:
+        qs = qs.filter(price__gte=filters["min_price"])
+    if filters["max_price"] is not None:
+        qs = qs.filter(price__lte=filters["max_price"])
 
     ranking: list = []
     ranked = False  # ordered by relevance (ts_rank) when the sort asks for it
-    expansion = _expand(parsed.words)
     if expansion is not None and expansion.category_ids:
         # The query names a category ("kerajinan", "oleh oleh"): that aisle, like its
         # listing. Not a text match: "oleh-oleh" is in every description.
@@ -460,13 +492,8 @@ def product_search(
             qs = matches
         qs = qs.annotate(relevance=SearchRank(F("search_vector"), tsquery))
         ranked = True
-        # Each tie-breaker only when it can differ between rows (each costs a per-row test).
-        if len(parsed.words) > 1:
-            ranking.append(_matches("store_match", expansion.store))
-        if expansion.full != expansion.wide:
-            ranking.append(_matches("all_words", expansion.full))
-        if expansion.strict != expansion.wide:
-            ranking.append(_matches("typed_match", expansion.strict))
+        terms = {"store_match": expansion.store, "all_words": expansion.full, "typed_match": expansion.strict}
+        ranking = [_matches(name, terms[name]) for name in _tie_breakers(parsed, expansion)]
     elif text and not (parsed.cheap or parsed.min_price is not None or parsed.max_price is not None):
         return qs.none()  # nothing searchable in the text
     for name, condition in ranking:
@@ -474,35 +501,22 @@ def product_search(
     tie_breakers = [f"-{name}" for name, _condition in ranking]
 
     if sort == Sort.NEWEST:
-        qs = qs.order_by("-created_at", "-id")
-    elif sort == Sort.PRICE_ASC:
-        qs = qs.order_by("price", "-created_at", "-id")
-    elif sort == Sort.PRICE_DESC:
-        qs = qs.order_by("-price", "-created_at", "-id")
-    elif parsed.cheap:
+        return qs.order_by("-created_at", "-id")
+    if sort == Sort.PRICE_ASC:
+        return qs.order_by("price", "-created_at", "-id")
+    if sort == Sort.PRICE_DESC:
+        return qs.order_by("-price", "-created_at", "-id")
+    if parsed.cheap:
         # "kopi murah": the products matching as typed, cheapest first. Coalesce hides the
         # price index from the planner: walking it in price order while testing the tsquery
         # row by row reads thousands of cheaper non-matching rows (~90 ms at 100k) where
         # sorting the few thousand matches costs ~10 ms.
         typed = [t for t in tie_breakers if t != "-store_match"]
-        qs = qs.order_by(*typed, Coalesce("price", 0), "-created_at", "-id")
-    elif ranked:
-        qs = qs.order_by(*tie_breakers, "-relevance", "-created_at", "-id")
-    else:
-        # Relevance without a query (or a category named): featured first, then newest.
-        return qs.order_by("-featured", "-created_at", "-id")
-    if not ranked:
-        return qs
-    plan = _SearchPlan(
-        expansion=expansion,
-        tie_breakers=tuple(name for name, _condition in ranking),
-        sort=sort if sort in (Sort.NEWEST, Sort.PRICE_ASC, Sort.PRICE_DESC) else ("cheap" if parsed.cheap else sort),
-        category=category,
-        store=store,
-        min_price=min_price,
-        max_price=max_price,
-    )
-    return TextSearchQuerySet.with_plan(qs, plan)
+        return qs.order_by(*typed, Coalesce("price", 0), "-created_at", "-id")
+    if ranked:
+        return qs.order_by(*tie_breakers, "-relevance", "-created_at", "-id")
+    # Relevance without a query (or a category named): featured first, then newest.
+    return qs.order_by("-featured", "-created_at", "-id")
 
 
 def _candidates(base: QuerySet[Product], matches: QuerySet[Product], expansion: Expansion) -> QuerySet:
@@ -693,11 +707,11 @@ class _SearchPageIterable(ModelIterable):
     def __iter__(self):
         queryset = self.queryset
         plan: _SearchPlan | None = getattr(queryset, "_search_plan", None)
-        query = queryset.query
-        if plan is None or query.high_mark is None:
+        offset, end = queryset.page_bounds() if plan is not None else (0, None)
+        if end is None:
             yield from super().__iter__()
             return
-        offset, limit = query.low_mark, query.high_mark - query.low_mark
+        limit = end - offset
         if limit <= 0:
             return
         with connections[queryset.db].cursor() as cursor:
@@ -787,25 +801,73 @@ def _attach_images(cursor, db: str, products: dict[uuid.UUID, Product]) -> None:
 
 
 class TextSearchQuerySet(ProductQuerySet):
-    """product_search's QuerySet for a text query: a slice of it is read from the search index
-    (_SearchPlan.page); every other use runs the reference SQL. Its rows carry WINDOW_TOTAL, so
-    paginate takes the total from the page."""
+    """product_search's QuerySet for a text query.
+
+    A slice of it (paginate, PageWindow, first(), repr) is read from the search index
+    (_SearchPlan.page), and its rows carry WINDOW_TOTAL, so paginate takes the total from the
+    page. Every other use (filter, values, count, exists, an unsliced list) runs the reference
+    QuerySet (_reference_search), which is only built then: building it costs ~4 ms of ORM
+    work that a page read from the index never needs.
+    """
 
     _search_plan: _SearchPlan | None = None
+    _reference: Callable[[], QuerySet[Product]] | None = None
+    _bounds: tuple[int, int | None] | None = None  # a slice taken before the reference was built
 
     @classmethod
-    def with_plan(cls, queryset: QuerySet[Product], plan: _SearchPlan) -> TextSearchQuerySet:
-        clone = queryset._chain()
-        clone.__class__ = cls
-        clone._search_plan = plan
-        clone._iterable_class = _SearchPageIterable
-        return clone
+    def lazy(cls, plan: _SearchPlan, reference: Callable[[], QuerySet[Product]]) -> TextSearchQuerySet:
+        queryset = cls(model=Product)
+        queryset._search_plan = plan
+        queryset._reference = reference
+        queryset._iterable_class = _SearchPageIterable
+        return queryset
+
+    @property
+    def query(self):
+        if self._reference is not None:
+            build, self._reference = self._reference, None
+            reference = build()
+            query = reference.query.chain()
+            if self._bounds is not None:
+                query.set_limits(*self._bounds)
+            self._query = query
+            self._prefetch_related_lookups = reference._prefetch_related_lookups
+        return QuerySet.query.fget(self)
+
+    @query.setter
+    def query(self, value):
+        QuerySet.query.fset(self, value)
 
     @property
     def rows_carry_total(self) -> bool:
         return self._search_plan is not None
 
+    def page_bounds(self) -> tuple[int, int | None]:
+        """(offset, end) of this slice; end None when unsliced."""
+        if self._reference is not None:
+            return self._bounds or (0, None)
+        return self.query.low_mark, self.query.high_mark
+
     def __getitem__(self, k):
+        if (
+            self._reference is not None
+            and self._bounds is None
+            and self._result_cache is None
+            and isinstance(k, slice)
+            and k.step is None
+            and (k.start or 0) >= 0
+            and (k.stop is None or k.stop >= 0)
+        ):
+            # A slice before the reference is built stays unbuilt: it is read from the index.
+            clone = self.__class__(model=self.model, using=self._db, hints=self._hints)
+            clone._search_plan, clone._reference, clone._iterable_class = (
+                self._search_plan,
+                self._reference,
+                self._iterable_class,
+            )
+            start = k.start or 0
+            clone._bounds = (start, max(start, k.stop) if k.stop is not None else None)
+            return clone
         result = super().__getitem__(k)
         # Only a slice keeps the plan: any other clone (filter, order_by...) may change the
         # rows or their order, so it falls back to the reference SQL.

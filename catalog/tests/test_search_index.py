@@ -232,3 +232,19 @@ def test_a_filtered_clone_runs_the_reference(varied):
     assert [p.pk for p in narrowed[:50]] == list(narrowed.values_list("pk", flat=True)[:50])
     # first() reads one row of the search, in its order.
     assert qs.first().pk == qs.values_list("pk", flat=True)[0]
+
+
+@pytest.mark.django_db
+def test_a_page_never_builds_the_reference(varied, monkeypatch):
+    """Pages come from the index alone; the ORM form is built only for other uses."""
+    import catalog.search
+
+    built = []
+    real = catalog.search._reference_search
+    monkeypatch.setattr(catalog.search, "_reference_search", lambda *args: built.append(args) or real(*args))
+    qs = product_search(query="keripik", sort=Sort.PRICE_ASC)
+    first, second = list(qs[0:5]), list(qs[5:10])
+    assert first and not set(first) & set(second)
+    assert built == []
+    assert qs.count() == len(list(qs.values_list("pk", flat=True)))
+    assert len(built) >= 1
