@@ -80,12 +80,31 @@ What changed (each measured with EXPLAIN ANALYZE at 1M):
 Relevance at 100k after the change (bench/relevance.py, same day): recall@10 0.976, MRR 0.976 (0.977 / 0.979
 before): the window holds every match of most labelled queries, and name matches first for the broad ones.
 
-What is left: a search sorted by price or date over a broad word ("kopi", sort=price_asc: 50,000 matches at
-1M) is exact, so Postgres either walks the price index testing each row (fast when the cheap end matches,
-150-280 ms when it does not) or sorts every match (70-180 ms); no window applies without changing what
-"cheapest" means. In relevance order the slowest are a broad word with a filter that goes with it
-("keripik" in its own category: two large bitmaps ANDed before the window can stop) and two common words
-("bu sri"), 70-100 ms at 1M against 50-60 ms at 100k.
+Second round (2026-12-01 afternoon), after the first round left search p95 at 96.8 ms at 1M (73.6 ms in relevance
+order, 268 ms for `kopi&sort=price_asc`). Each step measured in process at 1M (SQL time of the request):
+- A search index table, `catalog_search_entry` (catalog migration 0011): one row per public product (id, store,
+  category, price, created_at and the search vector), kept by triggers on products and stores, so it is exact in the
+  same transaction. Its rows are a third narrower than `catalog_product` and it holds only what buyers may see, so a
+  search needs no store join (the planner had hashed all 5,000 stores for every search: 5.5 ms) and scans fewer pages
+  ("keripik" in its category 48 -> 22 ms).
+- A page is one hand-written statement over that table that ranks the window in the same pass that finds it and
+  returns only the page's ids ("batik": 27 -> 8 ms; the ORM form re-read 1,001 products by key, then joined stores
+  and categories for all of them). The page's products, stores, categories and images are then read by id in two
+  statements (the ORM's select_related + prefetch took 8 ms for 20 rows, mostly Python). The ORM QuerySet stays the
+  reference: built only when something other than a page needs it (4 ms of query building saved per search), and a
+  test holds every page equal to the reference's for every query, sort, filter and window size.
+- Sorted searches: the page is read by walking the sort's index for at most 2,000 rows (exact when they hold the
+  page: "madu" newest), else every match is sorted with the index hidden, then ranked for the page's 20 rows only
+  (ts_rank over 48,000 "kopi" rows had cost 13 ms).
+- An empty first page needs no count (a zero-result search ran the reference COUNT: 8 ms).
+- The default server, granian, serves the bench (the first round ran daphne).
+Relevance at 100k after the second round (bench/relevance.py, 2026-12-01 14:50 UTC): recall@10 0.976, MRR 0.976,
+unchanged; its p50/p95 13.3 / 22.0 ms against 17.1 / 26.1 before.
+
+What is left: a search sorted by price over a broad word whose cheap end does not match ("kopi", price_asc: 48,000
+matches, none among the 2,000 cheapest products) still reads every match: 60-90 ms of SQL at 1M, most of it visiting
+32,600 heap pages for the prices. On this shared 2-core VM (CPU steal 1-12 % during the runs) the same build's search
+p95 at 1M varied between 48.6 and 64 ms across back-to-back runs; the table above is one run.
 """
 
 
