@@ -98,13 +98,14 @@ order, 268 ms for `kopi&sort=price_asc`). Each step measured in process at 1M (S
   (ts_rank over 48,000 "kopi" rows had cost 13 ms).
 - An empty first page needs no count (a zero-result search ran the reference COUNT: 8 ms).
 - The default server, granian, serves the bench (the first round ran daphne).
-Relevance at 100k after the second round (bench/relevance.py, 2026-12-01 14:50 UTC): recall@10 0.976, MRR 0.976,
-unchanged; its p50/p95 13.3 / 22.0 ms against 17.1 / 26.1 before.
+Relevance at 100k after the second round (bench/relevance.py, 2026-12-01 14:42 UTC): recall@10 0.976, MRR 0.976,
+unchanged; its p50/p95 12.8 / 21.1 ms against 17.1 / 26.1 before.
 
 What is left: a search sorted by price over a broad word whose cheap end does not match ("kopi", price_asc: 48,000
 matches, none among the 2,000 cheapest products) still reads every match: 60-90 ms of SQL at 1M, most of it visiting
 32,600 heap pages for the prices. On this shared 2-core VM (CPU steal 1-12 % during the runs) the same build's search
-p95 at 1M varied between 48.6 and 64 ms across back-to-back runs; the table above is one run.
+p95 at 1M was 48.6, 51.3, 55.3, 58.4 and 64.6 ms in five back-to-back runs of the same 26 searches; the table
+above is the last of them. The target is not met reliably.
 """
 
 
