@@ -96,6 +96,10 @@ order, 268 ms for `kopi&sort=price_asc`). Each step measured in process at 1M (S
 - Sorted searches: the page is read by walking the sort's index for at most 2,000 rows (exact when they hold the
   page: "madu" newest), else every match is sorted with the index hidden, then ranked for the page's 20 rows only
   (ts_rank over 48,000 "kopi" rows had cost 13 ms).
+- The table is hash-partitioned on the product id in eight parts, each with its own GIN index: the window's first
+  1,001 matches of a broad word come from the first part or two, so Postgres builds the bitmap of an eighth of the
+  catalogue instead of all of it ("madu hutan" 11.6 -> 4.3 ms, "keripik" in its category 29 -> 7.7 ms, "bu sri"
+  20 -> 12 ms). Sorted searches that read every match pay a little for the parts ("kopi" price_asc 57 -> 75 ms).
 - An empty first page needs no count (a zero-result search ran the reference COUNT: 8 ms).
 - The default server, granian, serves the bench (the first round ran daphne).
 Relevance at 100k after the second round (bench/relevance.py, 2026-12-01 14:42 UTC): recall@10 0.976, MRR 0.976,
@@ -103,9 +107,10 @@ unchanged; its p50/p95 12.8 / 21.1 ms against 17.1 / 26.1 before.
 
 What is left: a search sorted by price over a broad word whose cheap end does not match ("kopi", price_asc: 48,000
 matches, none among the 2,000 cheapest products) still reads every match: 60-90 ms of SQL at 1M, most of it visiting
-32,600 heap pages for the prices. On this shared 2-core VM (CPU steal 1-12 % during the runs) the same build's search
-p95 at 1M was 48.6, 51.3, 55.3, 58.4 and 64.6 ms in five back-to-back runs of the same 26 searches; the table
-above is the last of them. The target is not met reliably.
+32,600 heap pages for the prices; it is one of the 26 searches, so it sits above the p95.
+Spread: four more runs of the same 26 searches at 1M (20 rounds each, same server, same hour) gave search p95 42.4,
+43.4, 47.7 and 49.9 ms (p50 24.0-27.3): under the target every time, with little margin on a shared 2-core VM
+(1-12 % CPU steal during the runs).
 """
 
 
