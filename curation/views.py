@@ -50,7 +50,7 @@ from promos.services import platform_promo_create, platform_promo_delete, platfo
 from stores.flags import FEATURE_DESCRIPTIONS, FEATURE_LABELS, FEATURES, store_flags
 from tokoblitar.api.pagination import Page, paginate
 from tokoblitar.errors import DomainError, NotFound
-from tokoblitar.pages import run_with_message
+from tokoblitar.pages import form_page_status, run_with_message
 
 PAGE_SIZE = 25
 
@@ -166,7 +166,8 @@ def store_flags_page(request: HttpRequest, store_id: UUID) -> HttpResponse:
     else:
         form = FlagsForm(initial=store_flags(store=store))
     rows = [(form[name], FEATURE_LABELS[name], FEATURE_DESCRIPTIONS[name]) for name in FEATURES]
-    return render(request, "curation/flags.html", {"nav": "stores", "store": store, "form": form, "rows": rows})
+    context = {"nav": "stores", "store": store, "form": form, "rows": rows}
+    return render(request, "curation/flags.html", context, status=form_page_status(request, form))
 
 
 # --- Products ---------------------------------------------------------------------------
@@ -238,7 +239,7 @@ def banners(request: HttpRequest) -> HttpResponse:
     else:
         form = BannerForm()
     context = {"nav": "banners", "form": form, "banners": list(banner_list_for_admin())}
-    return render(request, "curation/banners.html", context)
+    return render(request, "curation/banners.html", context, status=form_page_status(request, form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -252,7 +253,8 @@ def banner_edit(request: HttpRequest, banner_id: UUID) -> HttpResponse:
             return redirect("curation:banners")
     else:
         form = BannerForm(instance=banner)
-    return render(request, "curation/banner_edit.html", {"nav": "banners", "form": form, "banner": banner})
+    context = {"nav": "banners", "form": form, "banner": banner}
+    return render(request, "curation/banner_edit.html", context, status=form_page_status(request, form))
 
 
 @require_POST
@@ -285,7 +287,7 @@ def promos(request: HttpRequest) -> HttpResponse:
     else:
         form = PromoForm()
     context = {"nav": "promos", "form": form, "promos": list(promo_list_for_owner(store=None)[:100])}
-    return render(request, "curation/promos.html", context)
+    return render(request, "curation/promos.html", context, status=form_page_status(request, form))
 
 
 @require_POST

@@ -62,6 +62,7 @@ from tokoblitar.pages import (
     domain_error_message,
     domain_error_to_form,
     domain_errors_as_pages,
+    form_page_status,
 )
 from tokoblitar.parsing import parse_int_or_none
 
@@ -139,7 +140,12 @@ def product_new(request: HttpRequest, store: Store) -> HttpResponse:
         else:
             messages.success(request, _("Produk “%(name)s” tersimpan.") % {"name": product.name})
             return redirect("dashboard:products")
-    return render(request, "dashboard/product_form.html", {"store": store, "form": form, "nav": "products"})
+    return render(
+        request,
+        "dashboard/product_form.html",
+        {"store": store, "form": form, "nav": "products"},
+        status=form_page_status(request, form),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -183,7 +189,7 @@ def product_edit(request: HttpRequest, store: Store, product_id: UUID) -> HttpRe
         "photo_enhance_on": store_feature_enabled(store=store, feature="photo_enhance"),
         "enhance_jobs": list(enhance_job_list_open_for_product(product=product)),
     }
-    return render(request, "dashboard/product_form.html", context)
+    return render(request, "dashboard/product_form.html", context, status=form_page_status(request, form))
 
 
 @require_POST
@@ -299,7 +305,7 @@ def promos(request: HttpRequest, store: Store) -> HttpResponse:
         "enabled": enabled,
         "nav": "promos",
     }
-    return render(request, "dashboard/promos.html", context)
+    return render(request, "dashboard/promos.html", context, status=form_page_status(request, form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -323,7 +329,7 @@ def promo_edit(request: HttpRequest, store: Store, promo_id: UUID) -> HttpRespon
         "enabled": store_feature_enabled(store=store, feature="promos"),
         "nav": "promos",
     }
-    return render(request, "dashboard/promo_form.html", context)
+    return render(request, "dashboard/promo_form.html", context, status=form_page_status(request, form))
 
 
 @require_POST
@@ -358,7 +364,12 @@ def store_settings(request: HttpRequest, store: Store) -> HttpResponse:
         else:
             messages.success(request, _("Pengaturan toko tersimpan."))
             return redirect("dashboard:store")
-    return render(request, "dashboard/store_settings.html", {"store": store, "form": form, "nav": "store"})
+    return render(
+        request,
+        "dashboard/store_settings.html",
+        {"store": store, "form": form, "nav": "store"},
+        status=form_page_status(request, form),
+    )
 
 
 @require_POST
@@ -391,7 +402,10 @@ def shipping_settings(request: HttpRequest, store: Store) -> HttpResponse:
             messages.success(request, _("Pengaturan pengiriman tersimpan."))
             return redirect("dashboard:shipping")
     return render(
-        request, "dashboard/shipping_settings.html", {"store": store, "form": form, "conf": conf, "nav": "shipping"}
+        request,
+        "dashboard/shipping_settings.html",
+        {"store": store, "form": form, "conf": conf, "nav": "shipping"},
+        status=form_page_status(request, form),
     )
 
 

@@ -27,7 +27,7 @@ from notifications.services import (
 )
 from stores.selectors import store_get_for_seller
 from tokoblitar.errors import DomainError
-from tokoblitar.pages import domain_error_to_form, domain_errors_as_pages
+from tokoblitar.pages import domain_error_to_form, domain_errors_as_pages, form_page_status
 from tokoblitar.parsing import parse_int_or_none
 
 PAGE_SIZE = 30
@@ -87,7 +87,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Pengaturan pemberitahuan disimpan."))
             return redirect("storefront:notifications:settings")
-    return render(request, "notifications/settings.html", {"form": form})
+    return render(request, "notifications/settings.html", {"form": form}, status=form_page_status(request, form))
 
 
 @login_required
@@ -107,4 +107,9 @@ def alert_settings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Pengaturan peringatan disimpan."))
             return redirect("dashboard:overview")
-    return render(request, "notifications/alert_settings.html", {"form": form, "store": store, "nav": "overview"})
+    return render(
+        request,
+        "notifications/alert_settings.html",
+        {"form": form, "store": store, "nav": "overview"},
+        status=form_page_status(request, form),
+    )

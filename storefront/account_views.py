@@ -34,12 +34,12 @@ from storefront.account_forms import (
     SetPasswordForm,
 )
 from tokoblitar.errors import Conflict, DomainError
-from tokoblitar.pages import domain_error_to_form
+from tokoblitar.pages import RefusedFormIs400, domain_error_to_form
 
 # --- Password reset (Django's views and token generator) ----------------------------------
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(RefusedFormIs400, auth_views.PasswordResetView):
     """Asks for an email and always answers with the same "check your inbox" page, whether or
     not an active account has that address (no account enumeration). The email is written in
     the language of the page it was asked from; its link is built from SITE_URL, never from
@@ -59,7 +59,13 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 password_reset = PasswordResetView.as_view()
 password_reset_done = auth_views.PasswordResetDoneView.as_view(template_name="registration/password_reset_done.html")
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+
+
+class PasswordResetConfirmView(RefusedFormIs400, auth_views.PasswordResetConfirmView):
+    """Django's view: the link's token is checked, then the new password (a weak one is a 400)."""
+
+
+password_reset_confirm = PasswordResetConfirmView.as_view(
     form_class=SetPasswordForm,
     template_name="registration/password_reset_confirm.html",
     success_url=reverse_lazy("storefront:password-reset-complete"),

@@ -51,7 +51,7 @@ from storefront.shortcuts import PageWindow, safe_next
 from stores.services import account_register
 from tokoblitar.errors import Conflict, DomainError, ProviderError
 from tokoblitar.middleware import store_moved_url
-from tokoblitar.pages import domain_error_message, domain_error_to_form, domain_errors_as_pages
+from tokoblitar.pages import domain_error_message, domain_error_to_form, domain_errors_as_pages, form_page_status
 from tokoblitar.parsing import parse_int_or_none
 
 SESSION_CART = "cart"
@@ -506,7 +506,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Alamat disimpan."))
             return redirect("storefront:profile")
     context = {"form": form, "addresses": saved_address_list(user=request.user)}
-    return render(request, "storefront/profile.html", context)
+    return render(request, "storefront/profile.html", context, status=form_page_status(request, form))
 
 
 @login_required
@@ -534,7 +534,9 @@ def login_page(request: HttpRequest) -> HttpResponse:
             _merge_session_cart(request, user)
         default = reverse("dashboard:overview") if user.role == User.Role.SELLER else "/"
         return redirect(next_url or default)
-    return render(request, "registration/login.html", {"form": form, "next": next_url})
+    return render(
+        request, "registration/login.html", {"form": form, "next": next_url}, status=form_page_status(request, form)
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -555,7 +557,9 @@ def register_page(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Selamat datang di TokoBLITAR, %(name)s!") % {"name": user.full_name})
             default = reverse("dashboard:overview") if user.role == User.Role.SELLER else "/"
             return redirect(next_url or default)
-    return render(request, "registration/register.html", {"form": form, "next": next_url})
+    return render(
+        request, "registration/register.html", {"form": form, "next": next_url}, status=form_page_status(request, form)
+    )
 
 
 @require_POST

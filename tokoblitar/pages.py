@@ -41,6 +41,25 @@ def domain_error_to_form(form: forms.BaseForm, exc: DomainError, *, aliases: Map
             form.add_error(key if key in form.fields else None, str(error))
 
 
+def form_page_status(request: HttpRequest, *page_forms: forms.BaseForm | None) -> int:
+    """The status of a page that shows its form again: 400 when a POST came back with errors (bad
+    input: nothing was changed, the errors are on the page), else 200. Browsers render the page
+    either way; the status tells clients, tests and logs that the input was refused."""
+    if request.method == "POST" and any(f is not None and f.is_bound and f.errors for f in page_forms):
+        return 400
+    return 200
+
+
+class RefusedFormIs400:
+    """Mixin for Django's class-based form views (before the view class): a refused form is shown
+    again with status 400, as form_page_status gives the function views."""
+
+    def form_invalid(self, form: forms.BaseForm) -> HttpResponse:
+        response = super().form_invalid(form)  # type: ignore[misc]
+        response.status_code = 400
+        return response
+
+
 def domain_error_message(request: HttpRequest, exc: DomainError, *, prefix: str | None = None) -> None:
     """Flash the error on the next page; `prefix` is a translated "%(reason)s" sentence."""
     text = domain_error_first_message(exc)

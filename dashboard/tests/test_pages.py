@@ -94,7 +94,7 @@ def test_create_product_with_photo(seller_web, store):
 
 def test_create_product_with_bad_input_changes_nothing(seller_web, store):
     response = seller_web.post("/dashboard/produk/baru/", product_form(price="-5", weight_gram="0"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "errorlist" in response.content.decode()
     assert not Product.objects.exists()
 
@@ -104,7 +104,7 @@ def test_non_image_upload_is_refused_with_message(seller_web, store):
     # rejected photo leaves no product published without it; the form says why, in Indonesian.
     fake = SimpleUploadedFile("foto.jpg", b"%PDF-1.4 not an image", content_type="image/jpeg")
     response = seller_web.post("/dashboard/produk/baru/", {**product_form(), "image": fake}, follow=True)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Unggah foto JPEG, PNG atau WebP" in response.content.decode()
     assert not Product.objects.filter(store=store).exists()
 
@@ -180,7 +180,7 @@ def test_promo_create_and_duplicate(seller_web, store):
     assert seller_web.post("/dashboard/promo/", data).status_code == 302
     assert Promo.objects.get(store=store).code == "LEBARAN"
     again = seller_web.post("/dashboard/promo/", data)
-    assert again.status_code == 200
+    assert again.status_code == 400
     body = again.content.decode()
     assert "errorlist" in body or "alert-error" in body
     assert Promo.objects.filter(store=store).count() == 1
@@ -200,7 +200,7 @@ def test_store_settings_update(seller_web, store):
     store.refresh_from_db()
     assert store.name == "Keripik Bu Sri" and store.instagram_handle == "keripikbusri"
     bad = seller_web.post("/dashboard/toko/", {"name": "X", "logo_url": "bukan url", "instagram_handle": "@@@"})
-    assert bad.status_code == 200
+    assert bad.status_code == 400
     store.refresh_from_db()
     assert store.name == "Keripik Bu Sri"
 
@@ -330,7 +330,7 @@ def test_promo_edit_writes_only_what_changed(seller_web, store):
     data = _form_inputs(seller_web.get(f"/dashboard/promo/{promo.pk}/").content.decode())
     data["ends_at"] = (timezone.localtime(starts) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     refused = seller_web.post(f"/dashboard/promo/{promo.pk}/", data)
-    assert refused.status_code == 200 and "errorlist" in refused.content.decode()
+    assert refused.status_code == 400 and "errorlist" in refused.content.decode()
     promo.refresh_from_db()
     assert promo.ends_at is None
 

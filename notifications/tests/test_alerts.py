@@ -88,8 +88,10 @@ def test_alert_settings_page(seller, store):
     assert (settings_row.low_stock_threshold, settings_row.ship_within_hours) == (8, 12)
     assert (
         client.post("/dashboard/peringatan/", {"low_stock_threshold": "-1", "ship_within_hours": "0"}).status_code
-        == 200
+        == 400
     )
+    settings_row.refresh_from_db()
+    assert (settings_row.low_stock_threshold, settings_row.ship_within_hours) == (8, 12)
 
 
 def test_sweep_notifies_each_alert_once(seller, store, buyer, django_capture_on_commit_callbacks, mailoutbox):

@@ -242,6 +242,16 @@ def test_preferences_page_saves_language_and_kinds(seller):
     assert pref.wants_email(Kind.SELLER_ORDER_PAID) and not pref.wants_email(Kind.SELLER_ORDER_CANCELLED)
 
 
+def test_preferences_page_refuses_bad_input_with_400_and_changes_nothing(seller):
+    client = _client(seller)
+    assert client.post("/notifikasi/pengaturan/", {"language": "en"}).status_code == 302
+    response = client.post("/notifikasi/pengaturan/", {"language": "xx", "email_seller_order_paid": "on"})
+    assert response.status_code == 400
+    assert "errorlist" in response.content.decode()
+    pref = NotificationPreference.objects.get(user=seller)
+    assert pref.language == "en" and not pref.wants_email(Kind.SELLER_ORDER_PAID)
+
+
 def test_seller_hears_of_a_paid_order_cancelled_not_an_unpaid_one(
     buyer, seller, product, django_capture_on_commit_callbacks, mailoutbox
 ):

@@ -126,7 +126,7 @@ def test_login_refuses_foreign_next(client, buyer):
 
 def test_wrong_password_shows_error_and_stays(client, buyer):
     response = client.post("/login/", {"username": buyer.email, "password": "salah-sekali"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Email atau kata sandi salah" in response.content.decode()
 
 
@@ -141,7 +141,7 @@ def test_register_buyer_and_seller(client):
     weak = client.post(
         "/register/", {"full_name": "Budi", "email": "budi@contoh.id", "password": "123", "role": "buyer"}
     )
-    assert weak.status_code == 200 and "errorlist" in weak.content.decode()
+    assert weak.status_code == 400 and "errorlist" in weak.content.decode()
 
 
 def test_add_to_cart_over_stock_is_refused_with_message(client, store, buyer):
