@@ -142,7 +142,7 @@ def test_deletion_keeps_order_totals_and_removes_personal_fields(siti, product):
     assert client.get("/akun/").status_code == 302  # this session ended too
 
     # She can no longer sign in, nor reset her way back in.
-    assert Client().post("/login/", {"username": "siti@contoh.id", "password": PASSWORD}).status_code == 200
+    assert Client().post("/login/", {"username": "siti@contoh.id", "password": PASSWORD}).status_code == 400
     from django.core import mail
 
     Client().post("/akun/lupa-kata-sandi/", {"email": "siti@contoh.id"})

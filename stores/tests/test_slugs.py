@@ -183,6 +183,6 @@ def test_dashboard_store_address_change_and_error_in_indonesian(seller, client):
     assert Store.objects.get(pk=store.pk).slug == "keripik-bu-sri"
     with translation.override("id"):
         response = client.post("/dashboard/toko/", {"name": store.name, "slug": "keripik-sri"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "berikutnya mulai" in response.content.decode()  # the service error, in Indonesian
     assert Store.objects.get(pk=store.pk).slug == "keripik-bu-sri"

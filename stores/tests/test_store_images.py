@@ -94,7 +94,7 @@ def test_non_image_logo_is_refused_and_nothing_is_written(seller_web, seller, me
         "/dashboard/toko/",
         base_form(store, name="Nama Baru", logo=upload(b"%PDF-1.4 not an image", "logo.jpg")),
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "errorlist" in response.content.decode()  # the refusal is shown at the field
     store.refresh_from_db()
     assert store.name != "Nama Baru" and not store.logo  # the edit was undone with the picture

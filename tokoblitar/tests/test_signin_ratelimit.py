@@ -48,17 +48,17 @@ def test_right_password_after_too_many_wrong_ones_is_refused(attempt):
 def test_register_page_is_limited():
     client = Client()
     codes = [_html_register(client, f"sari{i}@contoh.id", "pendek") for i in range(4)]
-    assert codes == [200, 200, 200, 429]
+    assert codes == [400, 400, 400, 429]
 
 
 @override_settings(RATELIMIT_AUTH="4/h")
 def test_one_bucket_for_every_door():
     make_user("buyer", email="sari@contoh.id")
     client = Client()
-    assert _html_login(client, "sari@contoh.id", WRONG) == 200
-    assert _admin_login(client, "sari@contoh.id", WRONG) == 200
+    assert _html_login(client, "sari@contoh.id", WRONG) == 400
+    assert _admin_login(client, "sari@contoh.id", WRONG) == 200  # Django admin's own page
     assert _api_login(client, "sari@contoh.id", WRONG) == 401
-    assert _html_register(client, "baru@contoh.id", "pendek") == 200
+    assert _html_register(client, "baru@contoh.id", "pendek") == 400
     assert _api_login(client, "sari@contoh.id", PASSWORD) == 429
     assert _html_login(client, "sari@contoh.id", PASSWORD) == 429
     # Another client has its own bucket.
@@ -80,7 +80,7 @@ def test_viewing_the_login_page_costs_nothing():
     client = Client()
     assert {client.get("/login/").status_code for _ in range(5)} == {200}
     assert client.get("/django-admin/login/").status_code == 200
-    assert _html_login(client, "x@contoh.id", WRONG) == 200
+    assert _html_login(client, "x@contoh.id", WRONG) == 400
 
 
 @override_settings(RATELIMIT_AUTH="1/h")
