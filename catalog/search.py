@@ -577,27 +577,26 @@ class _SearchPlan:
         e = self.expansion
         return {"wide": e.wide, "strict": e.strict, "store": e.store, "full": e.full, "name": e.name}
 
+    @staticmethod
+    def _id_or_slug(params: dict, alias: str, column: str, value: str, table: str) -> str:
+        """`alias.column` equal to a UUID, or to the id of the `table` row with that slug (as
+        product_search takes category and store)."""
+        row_id = _as_uuid(value)
+        if row_id:
+            params[column] = row_id
+            return f"{alias}.{column} = %({column})s"
+        params[f"{column}_slug"] = value
+        return f"{alias}.{column} IN (SELECT id FROM {table} WHERE slug = %({column}_slug)s)"  # noqa: S608 - constant names; the slug is a parameter
+
     def _filters(self, params: dict, alias: str = "e") -> str:
         """SQL for the filters (" AND ..." terms on `alias`), their values added to `params`."""
         clauses = []
-        if self.category:
-            category_id = _as_uuid(self.category)
-            if category_id:
-                params["category_id"] = category_id
-                clauses.append(f"{alias}.category_id = %(category_id)s")
-            else:
-                params["category_slug"] = self.category
-                clauses.append(
-                    f"{alias}.category_id IN (SELECT id FROM catalog_category WHERE slug = %(category_slug)s)"  # noqa: S608 - values are parameters
-                )
-        if self.store:
-            store_id = _as_uuid(self.store)
-            if store_id:
-                params["store_id"] = store_id
-                clauses.append(f"{alias}.store_id = %(store_id)s")
-            else:
-                params["store_slug"] = self.store
-                clauses.append(f"{alias}.store_id IN (SELECT id FROM stores_store WHERE slug = %(store_slug)s)")  # noqa: S608 - values are parameters
+        for column, value, table in (
+            ("category_id", self.category, "catalog_category"),
+            ("store_id", self.store, "stores_store"),
+        ):
+            if value:
+                clauses.append(self._id_or_slug(params, alias, column, value, table))
         if self.min_price is not None:
             params["min_price"] = self.min_price
             clauses.append(f"{alias}.price >= %(min_price)s")
